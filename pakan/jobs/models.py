@@ -15,7 +15,7 @@ class Job(models.Model):
 
     kind = models.CharField(max_length=40)
     key = models.CharField(max_length=120, null=True, blank=True, unique=True,
-                           help_text=_("Idempotency key: a second run with the same key is refused."))
+                           help_text=_("A second run with the same key is refused."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.BigIntegerField(default=0)
     done = models.BigIntegerField(default=0)
@@ -34,3 +34,6 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"

@@ -108,7 +108,9 @@ class Person(models.Model):
         ACTIVE = "active", _("Active")
         MERGED = "merged", _("Merged into another record")
 
-    national_id = models.CharField(max_length=20, null=True, blank=True, unique=True)
+    # Not unique in the database: a registration that repeats an ID is held in the duplicate
+    # queue for an officer to decide (imports refuse repeated IDs outright).
+    national_id = models.CharField(max_length=20, null=True, blank=True, db_index=True)
     family_book_number = models.CharField(max_length=20, blank=True)
     given_name_lo = models.CharField(max_length=100)
     family_name_lo = models.CharField(max_length=100)
@@ -201,6 +203,9 @@ class LifeEvent(models.Model):
     class Meta:
         ordering = ["-occurred_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.person_id} on {self.occurred_on}"
+
 
 class DuplicateCandidate(models.Model):
     """Two records that may be the same person, held for an officer to decide."""
@@ -232,3 +237,6 @@ class DuplicateCandidate(models.Model):
             models.UniqueConstraint(fields=["person", "existing"], name="duplicate_pair_unique"),
         ]
         indexes = [models.Index(fields=["status"], name="duplicate_status")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ~ {self.existing_id} ({self.status})"

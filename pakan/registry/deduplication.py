@@ -1,0 +1,92 @@
+"""Finding likely duplicates: the same national ID, or a close name with the same birth date
+and sex in a nearby place (the same district). Set-based, so it serves one registration and a
+million-row import alike.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from rapidfuzz.distance import Levenshtein
+
+from pakan.registry.models import DuplicateCandidate, Person
+
+# Two name keys closer than this (normalised similarity 0..1) count as "close".
+NAME_SIMILARITY_THRESHOLD = 0.8
+# "Nearby": the same district, which is the materialised path cut after the district code.
+DISTRICT_PATH_LENGTH = len("/LA/01/0101/")
+
+
+def name_similarity(first: tuple[str, str], second: tuple[str, str]) -> float:
+    """Similarity of two (given key, family key) pairs, tolerant of swapped name order."""
+    straight = Levenshtein.normalized_similarity(" ".join(first), " ".join(second))
+    swapped = Levenshtein.normalized_similarity(" ".join(first), " ".join(reversed(second)))
+    return max(straight, swapped)
+
+
+def _candidate_pairs(first_id: int, last_id: int) -> list[tuple[int, int, str, str, str, str]]:
+    """New people in [first_id, last_id] paired with anyone older born the same day, same sex,
+    in the same district, sharing the first letter of a name key (cheap blocking)."""
+    sql = f"""
+        SELECT new.id, old.id, new.given_key_latin, new.family_key_latin,
+               old.given_key_latin, old.family_key_latin
+        FROM registry_person new
+        JOIN registry_adminunit new_village ON new_village.id = new.village_id
+        JOIN registry_person old
+          ON old.date_of_birth = new.date_of_birth AND old.sex = new.sex
+         AND old.id <> new.id AND old.status = 'active'
+         AND (old.id < new.id OR old.id > %(last_id)s)
+        JOIN registry_adminunit old_village ON old_village.id = old.village_id
+        WHERE new.id BETWEEN %(first_id)s AND %(last_id)s AND new.status = 'active'
+          AND substr(old_village.path, 1, {DISTRICT_PATH_LENGTH})
+            = substr(new_village.path, 1, {DISTRICT_PATH_LENGTH})
+          AND (substr(old.given_key_latin, 1, 1) = substr(new.given_key_latin, 1, 1)
+            OR substr(old.family_key_latin, 1, 1) = substr(new.family_key_latin, 1, 1)
+            OR substr(old.given_key_latin, 1, 1) = substr(new.family_key_latin, 1, 1))
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"first_id": first_id, "last_id": last_id})
+        return cursor.fetchall()
+
+
+def _same_id_pairs(first_id: int, last_id: int) -> list[tuple[int, int]]:
+    """New people whose national ID another active record already holds."""
+    sql = """
+        SELECT new.id, old.id FROM registry_person new
+        JOIN registry_person old
+          ON old.national_id = new.national_id AND old.id <> new.id AND old.status = 'active'
+         AND (old.id < new.id OR old.id > %(last_id)s)
+        WHERE new.id BETWEEN %(first_id)s AND %(last_id)s AND new.national_id IS NOT NULL
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"first_id": first_id, "last_id": last_id})
+        return cursor.fetchall()
+
+
+@transaction.atomic
+def queue_likely_duplicates(first_id: int, last_id: int) -> int:
+    """Queue every likely duplicate of the people with ids in [first_id, last_id]."""
+    candidates: dict[tuple[int, int], DuplicateCandidate] = {}
+    for new_id, old_id in _same_id_pairs(first_id, last_id):
+        pair = (max(new_id, old_id), min(new_id, old_id))
+        candidates[pair] = DuplicateCandidate(
+            person_id=pair[0], existing_id=pair[1],
+            reason=DuplicateCandidate.Reason.SAME_NATIONAL_ID, score=1.0)
+    for new_id, old_id, new_given, new_family, old_given, old_family in _candidate_pairs(
+        first_id, last_id
+    ):
+        pair = (max(new_id, old_id), min(new_id, old_id))
+        if pair in candidates:
+            continue
+        score = name_similarity((new_given, new_family), (old_given, old_family))
+        if score >= NAME_SIMILARITY_THRESHOLD:
+            candidates[pair] = DuplicateCandidate(
+                person_id=pair[0], existing_id=pair[1],
+                reason=DuplicateCandidate.Reason.SIMILAR_NAME, score=round(score, 3))
+    DuplicateCandidate.objects.bulk_create(
+        candidates.values(), batch_size=5000, ignore_conflicts=True
+    )
+    return len(candidates)
+
+
+def queue_duplicates_of(person: Person) -> int:
+    return queue_likely_duplicates(person.pk, person.pk)
