@@ -47,7 +47,7 @@ test: install services
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	$(BIN)/ruff check .
 	DB=pakan_ci_$$RANDOM$$RANDOM; \
-	DATABASE_URL=$(PG_URL)/$$DB REDIS_URL=redis://127.0.0.1:6379/15 \
+	DATABASE_URL=$(PG_URL)/$$DB \
 	  $(BIN)/pytest -p no:cacheprovider -q -n 2 --dist loadgroup; status=$$?; \
 	psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS test_$$DB" postgres >/dev/null 2>&1; \
 	exit $$status

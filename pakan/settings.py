@@ -140,6 +140,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Largest import file accepted (bytes).
 PAKAN_IMPORT_MAX_BYTES = int(os.environ.get("PAKAN_IMPORT_MAX_BYTES", str(500 * 1024 * 1024)))
 
+# Job runners are named by dotted path; only code under these packages may be run as a job.
+PAKAN_JOB_RUNNER_PREFIXES = ("pakan.",)
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -6,12 +6,15 @@ import datetime
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from pakan.accounts.models import Role, User
 from pakan.registry.geography import UnitRow, load_official_geography, upsert_units
 from pakan.registry.models import AdminUnit
 
 # Two villages in each of two districts of Vientiane Capital, and one in Luang Prabang.
+CONFIGURED_PASSWORD_HASHERS = tuple(settings.PASSWORD_HASHERS)
+
 TEST_VILLAGES = (
     UnitRow("0101001", "0101", AdminUnit.Level.VILLAGE, "Ban Anou", "ບ້ານອະນຸ"),
     UnitRow("0101002", "0101", AdminUnit.Level.VILLAGE, "Ban Mixay", "ບ້ານມີໄຊ"),
@@ -25,6 +28,7 @@ def _synchronous_jobs(settings):
     """Jobs run to the end before the request returns, so tests can look at the outcome."""
     settings.PAKAN_JOBS_SYNCHRONOUS = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()  # login-failure counters and job progress must not leak between tests
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from django.utils import timezone
 from pakan.jobs.models import Job
 
 ProgressCallback = Callable[[int, int], None]
-RUNNER_PREFIX = "pakan."
 
 
 class Progress:
@@ -52,7 +51,7 @@ def create_job(
     scope_path: str = "",
     key: str | None = None,
 ) -> Job:
-    if not kind.startswith(RUNNER_PREFIX):
+    if not kind.startswith(tuple(settings.PAKAN_JOB_RUNNER_PREFIXES)):
         raise ValueError(f"job runner must live in the pakan package: {kind}")
     return Job.objects.create(
         kind=kind,
