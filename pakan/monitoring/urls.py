@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from pakan.monitoring import views
+
 app_name = "monitoring"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.strategy, name="strategy"),
+    path("nsps/goals/<str:code>/", views.goal, name="goal"),
+]
