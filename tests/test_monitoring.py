@@ -32,7 +32,8 @@ from pakan.monitoring.services import load_framework_file
 from pakan.monitoring.templatetags.localised import localised, localised_plain, localised_text
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-SHARED_GLOSSARY = REPOSITORY.parent / "shared" / "domain" / "glossary-lo-en.csv"
+# The project keeps its own copy of shared/domain/glossary-lo-en.csv.
+SHARED_GLOSSARY = REPOSITORY / "docs" / "glossary" / "glossary-lo-en.csv"
 CATALOGUE = REPOSITORY / "pakan" / "monitoring" / "locale" / "lo" / "LC_MESSAGES" / "django.po"
 FRAMEWORK = yaml.safe_load(DEFAULT_FRAMEWORK_FILE.read_text(encoding="utf-8"))
 ALL_MODELS = (Strategy, Principle, Goal, Activity, Institution, GoalResponsibility, Challenge)
