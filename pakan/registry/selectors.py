@@ -38,17 +38,25 @@ def search_people(user, query: str = "", *, village_code: str = "",
         if query.isdigit():
             by_id |= Q(pk=int(query))
         return people.filter(by_id).order_by("id")[:limit]
-    for word in query.split():
-        people = people.filter(_name_word_filter(word))
+    # A word whose key is empty ("h", ".", a lone tone mark) would match every name: skip it,
+    # and find nobody when no word is left.
+    word_filters = [word_filter for word in query.split()
+                    if (word_filter := _name_word_filter(word)) is not None]
+    if not word_filters:
+        return people.none()
+    for word_filter in word_filters:
+        people = people.filter(word_filter)
     return people.order_by("family_key_latin", "given_key_latin", "id")[:limit]
 
 
-def _name_word_filter(word: str) -> Q:
+def _name_word_filter(word: str) -> Q | None:
     if contains_lao(word):
         key = lao_key(word)
-        return Q(given_key_lo__startswith=key) | Q(family_key_lo__startswith=key)
+        return (Q(given_key_lo__startswith=key) | Q(family_key_lo__startswith=key)) if key \
+            else None
     key = latin_key(word)
-    return Q(given_key_latin__startswith=key) | Q(family_key_latin__startswith=key)
+    return (Q(given_key_latin__startswith=key) | Q(family_key_latin__startswith=key)) if key \
+        else None
 
 
 def person_for(user, person_id: int) -> Person:

@@ -149,6 +149,8 @@ def _life_event(actor, person: Person, kind: str, occurred_on: datetime.date,
 def record_birth(actor, fields: dict, *, household: Household,
                  occurred_on: datetime.date) -> Registration:
     """A child born into a household: registered with the birth date the event gives."""
+    if occurred_on > timezone.localdate():  # named as the caller named it, not date_of_birth
+        raise RegistryValidationError([error("occurred_on", "future_date")])
     fields = {**fields, "date_of_birth": occurred_on,
               "relationship_to_head": fields.get("relationship_to_head") or Relationship.CHILD}
     registration = register_person(actor, fields, village=household.village, household=household)
@@ -196,6 +198,8 @@ def record_move(actor, person: Person, *, village: AdminUnit, occurred_on: datet
         mover.village = village
         mover.save(update_fields=["village", "updated_at"])
         record_change(actor, AuditEvent.Action.UPDATE, mover, before, note="move")
+    if not any(mover is person for mover in movers):
+        person.refresh_from_db()  # the household's copy was saved, not the caller's object
     return event
 
 

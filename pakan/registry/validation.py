@@ -19,6 +19,7 @@ PHONE = re.compile(PHONE_PATTERN)
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 NAME_FIELDS = ("given_name_lo", "family_name_lo", "given_name_latin", "family_name_latin")
 LAO_NAME_FIELDS = ("given_name_lo", "family_name_lo")
+PHONE_MAX_LENGTH = 20  # registry.Person.phone
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,11 @@ def check_text(field: str, value: str, required: bool = False) -> list[FieldErro
 
 
 def parse_date(field: str, value: object) -> tuple[datetime.date | None, list[FieldError]]:
-    if value in (None, ""):
-        return None, []
     if isinstance(value, datetime.date):
         return value, []
-    text = str(value).strip()
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None, []
     if not ISO_DATE.match(text):
         return None, [error(field, "bad_date")]
     try:
@@ -141,7 +142,8 @@ def clean_person_fields(data: dict, today: datetime.date) -> tuple[dict, list[Fi
             errors.append(error(field, "bad_identifier"))
         cleaned[field] = value or (None if field == "national_id" else "")
     phone = str(data.get("phone") or "").strip()
-    if phone and not PHONE.match(phone):
+    # The pattern allows "+" and 20 digits: one character more than the column holds.
+    if phone and (not PHONE.match(phone) or len(phone) > PHONE_MAX_LENGTH):
         errors.append(error("phone", "bad_phone"))
     cleaned["phone"] = phone
     relationship = str(data.get("relationship_to_head") or "").strip()
