@@ -109,6 +109,9 @@ SESSION_COOKIE_HTTPONLY = True
 # Login throttling: this many failures per username or per address within the window locks it.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("PAKAN_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("PAKAN_LOGIN_FAILURE_WINDOW", str(15 * 60)))
+# Behind a reverse proxy, the request header carrying the client's address
+# (e.g. HTTP_X_FORWARDED_FOR); empty means REMOTE_ADDR, the direct peer.
+PAKAN_CLIENT_ADDRESS_HEADER = os.environ.get("PAKAN_CLIENT_ADDRESS_HEADER", "")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {

@@ -666,8 +666,8 @@ def test_merge_closes_other_pending_pairs_of_the_retired_record(staff, geography
 def test_merge_refusals(staff, geography, duplicate_pair):
     candidate, existing, _newer = duplicate_pair
     stranger = make_person(geography["0101001"])
-    with pytest.raises(ValueError):
-        services.merge_duplicate(staff["admin"], candidate, keep=stranger)
+    assert refused_codes(lambda: services.merge_duplicate(
+        staff["admin"], candidate, keep=stranger)) == [("keep", "not_in_pair")]
     with pytest.raises(PermissionDenied):
         services.merge_duplicate(staff["auditor"], candidate, keep=existing)
     with pytest.raises(OutOfScope):

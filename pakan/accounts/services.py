@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,7 +19,18 @@ class LoginThrottled(Exception):
 
 
 def _failure_keys(username: str, address: str) -> list[str]:
-    return [f"pakan:login-fail:user:{username.lower()}", f"pakan:login-fail:addr:{address}"]
+    user_key = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+    return [f"pakan:login-fail:user:{user_key}", f"pakan:login-fail:addr:{address}"]
+
+
+def client_address(request) -> str:
+    """The caller's address. Behind a reverse proxy, settings.PAKAN_CLIENT_ADDRESS_HEADER names
+    the header the proxy sets (its first entry is the client); otherwise REMOTE_ADDR."""
+    if request is None:
+        return ""
+    header = settings.PAKAN_CLIENT_ADDRESS_HEADER
+    forwarded = request.META.get(header, "") if header else ""
+    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
 
 
 def login_locked(username: str, address: str) -> bool:
@@ -40,15 +52,14 @@ def _record_failure(username: str, address: str) -> None:
 def authenticate_throttled(request, username: str, password: str) -> User | None:
     """Check a username and password. Raises LoginThrottled while locked out (even with the
     right password, so guessing gains nothing); returns None for a wrong password."""
-    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    address = client_address(request)
     if login_locked(username, address):
         raise LoginThrottled
     user = authenticate(request, username=username, password=password)
     if user is None:
         _record_failure(username, address)
         return None
-    for key in _failure_keys(username, "-"):
-        cache.delete(key)
+    cache.delete(_failure_keys(username, address)[0])  # the address count stays: it guards others
     return user
 
 

@@ -49,4 +49,4 @@ MAX_TEXT_LENGTH = 100
 # or the family-book number (shared/domain: NOT FOUND), so this is provisional: 6 to 20 digits,
 # capital letters or hyphens.
 IDENTIFIER_PATTERN = r"^[0-9A-Z\-]{6,20}$"
-PHONE_PATTERN = r"^\+?[0-9 ]{6,20}$"
+PHONE_PATTERN = r"^(\+[0-9 ]{6,19}|[0-9 ]{6,20})$"  # at most 20 characters

@@ -41,7 +41,8 @@ def _candidate_pairs(first_id: int, last_id: int) -> list[tuple[int, int, str, s
             = substr(new_village.path, 1, {DISTRICT_PATH_LENGTH})
           AND (substr(old.given_key_latin, 1, 1) = substr(new.given_key_latin, 1, 1)
             OR substr(old.family_key_latin, 1, 1) = substr(new.family_key_latin, 1, 1)
-            OR substr(old.given_key_latin, 1, 1) = substr(new.family_key_latin, 1, 1))
+            OR substr(old.given_key_latin, 1, 1) = substr(new.family_key_latin, 1, 1)
+            OR substr(old.family_key_latin, 1, 1) = substr(new.given_key_latin, 1, 1))
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, {"first_id": first_id, "last_id": last_id})
@@ -56,6 +57,7 @@ def _same_id_pairs(first_id: int, last_id: int) -> list[tuple[int, int]]:
           ON old.national_id = new.national_id AND old.id <> new.id AND old.status = 'active'
          AND (old.id < new.id OR old.id > %(last_id)s)
         WHERE new.id BETWEEN %(first_id)s AND %(last_id)s AND new.national_id IS NOT NULL
+          AND new.status = 'active'
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, {"first_id": first_id, "last_id": last_id})
@@ -82,10 +84,13 @@ def queue_likely_duplicates(first_id: int, last_id: int) -> int:
             candidates[pair] = DuplicateCandidate(
                 person_id=pair[0], existing_id=pair[1],
                 reason=DuplicateCandidate.Reason.SIMILAR_NAME, score=round(score, 3))
-    DuplicateCandidate.objects.bulk_create(
-        candidates.values(), batch_size=5000, ignore_conflicts=True
-    )
-    return len(candidates)
+    # Every pair is keyed (newer id, older id), so pairs queued before have person_id >= first_id.
+    already_queued = set(DuplicateCandidate.objects.filter(person_id__gte=first_id).values_list(
+        "person_id", "existing_id")) if candidates else set()
+    new_candidates = [c for pair, c in candidates.items() if pair not in already_queued]
+    DuplicateCandidate.objects.bulk_create(new_candidates, batch_size=5000,
+                                           ignore_conflicts=True)
+    return len(new_candidates)
 
 
 def queue_duplicates_of(person: Person) -> int:

@@ -44,13 +44,19 @@ _COMPILED_LATIN = tuple((re.compile(pattern), replacement) for pattern, replacem
 _COMPILED_LAO = tuple((re.compile(pattern), replacement) for pattern, replacement in
                       LAO_KEY_RULES)
 
-LAO_BLOCK = "\u0e80-\u0eff"
-# A combining Lao sign (vowel above/below, tone mark, niggahita) needs a Lao consonant before
-# it; a sign at the start of a word, after a non-Lao letter, or two tone marks in a row is a
-# broken sequence (usually a copy-paste or keyboard error).
-LAO_COMBINING = "\u0eb1\u0eb4-\u0ebc\u0ec8-\u0ecd"
+LAO_CONSONANTS = "\u0e81-\u0eae\u0edc-\u0edf"
+LAO_VOWELS_ABOVE_BELOW = "\u0eb1\u0eb4-\u0ebc"
+LAO_TONE_MARKS = "\u0ec8-\u0ecc"
+# A combining Lao sign needs what it sits on: a vowel above or below needs a consonant; a tone
+# mark needs a consonant, a vowel above/below or a niggahita (ບໍ່); the niggahita (U+0ECD)
+# needs a consonant, a vowel above/below or a tone mark (ນ້ໍາ). A sign at the start, after a
+# space, a Latin letter, a Lao digit or a leading vowel (ເ ແ ໂ ໃ ໄ), or stacked on a sign of
+# its own kind, is a broken sequence — usually a keyboard or copy-paste error.
 BROKEN_LAO_PATTERN = (
-    f"(^[{LAO_COMBINING}])|([^{LAO_BLOCK}][{LAO_COMBINING}])|([\u0ec8-\u0ecb]{{2}})"
+    f"(^[{LAO_VOWELS_ABOVE_BELOW}{LAO_TONE_MARKS}\u0ecd])"
+    f"|([^{LAO_CONSONANTS}\u0ebc][{LAO_VOWELS_ABOVE_BELOW}])"
+    f"|([^{LAO_CONSONANTS}{LAO_VOWELS_ABOVE_BELOW}\u0ecd][{LAO_TONE_MARKS}])"
+    f"|([^{LAO_CONSONANTS}{LAO_VOWELS_ABOVE_BELOW}{LAO_TONE_MARKS}]\u0ecd)"
 )
 _BROKEN_LAO = re.compile(BROKEN_LAO_PATTERN)
 
@@ -71,6 +77,16 @@ def lao_key(name: str) -> str:
     key = unicodedata.normalize("NFKC", name)
     for pattern, replacement in _COMPILED_LAO:
         key = pattern.sub(replacement, key)
+    return key
+
+
+def latin_prefix_key(word: str) -> str:
+    """The key a typed word must begin. A word cut short after "o" or "a" may be the start of
+    "ou", "oo" or "ae", which the full name's key folds ("Pho" → "po", but "Phoumma" →
+    "puma"), so that last letter is left out of the prefix."""
+    key = latin_key(word)
+    if len(key) > 1 and word[-1:].lower() in ("o", "a") and key.endswith(word[-1:].lower()):
+        return key[:-1]
     return key
 
 

@@ -10,7 +10,7 @@ from pakan.accounts.scope import OutOfScope, restrict, scope_path
 from pakan.audit.selectors import history_of
 from pakan.audit.services import record_view
 from pakan.registry.models import AdminUnit, DuplicateCandidate, Household, LifeEvent, Person
-from pakan.registry.names import contains_lao, lao_key, latin_key
+from pakan.registry.names import contains_lao, lao_key, latin_prefix_key
 
 IDENTIFIER_QUERY = re.compile(r"^[0-9A-Za-z\-]*[0-9][0-9A-Za-z\-]*$")
 MAX_RESULTS = 200
@@ -54,7 +54,7 @@ def _name_word_filter(word: str) -> Q | None:
         key = lao_key(word)
         return (Q(given_key_lo__startswith=key) | Q(family_key_lo__startswith=key)) if key \
             else None
-    key = latin_key(word)
+    key = latin_prefix_key(word)
     return (Q(given_key_latin__startswith=key) | Q(family_key_latin__startswith=key)) if key \
         else None
 
@@ -102,7 +102,9 @@ def household_members(household: Household) -> QuerySet[Person]:
 
 def households_in_village(user, village_code: str) -> QuerySet[Household]:
     return households_in_scope(user).filter(village__code=village_code).select_related(
-        "head").annotate(member_count=Count("members")).order_by("family_book_number")
+        "head").annotate(member_count=Count(
+            "members", filter=Q(members__status=Person.Status.ACTIVE))).order_by(
+        "family_book_number")
 
 
 def villages_in_scope(user) -> QuerySet[AdminUnit]:

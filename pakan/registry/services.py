@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from pakan.accounts.scope import OutOfScope, require_change_permission, require_unit_in_scope
@@ -94,6 +95,8 @@ def register_person(
     if household is not None:
         require_unit_in_scope(actor, household.village)
         cleaned["family_book_number"] = household.family_book_number
+        if cleaned["relationship_to_head"] == Relationship.HEAD and household.head_id:
+            raise RegistryValidationError([error("relationship_to_head", "head_exists")])
     person = Person.objects.create(**cleaned, **search_keys(cleaned), village=village,
                                    household=household)
     if household is not None and cleaned["relationship_to_head"] == Relationship.HEAD:
@@ -114,8 +117,11 @@ def update_person(actor, person: Person, changes: dict,
                   today: datetime.date | None = None) -> Person:
     """Correct a person's details (not a life event: those have their own services)."""
     _require_person_in_scope(actor, person)
+    unknown = sorted(set(changes) - set(_EDITABLE))
+    if unknown:
+        raise RegistryValidationError([error(field, "not_editable") for field in unknown])
     before = snapshot(person)
-    current = {field: getattr(person, field) for field in before if field in _EDITABLE}
+    current = {field: getattr(person, field) for field in _EDITABLE}
     cleaned, errors = clean_person_fields({**current, **changes}, today or timezone.localdate())
     if errors:
         raise RegistryValidationError(errors)
@@ -125,6 +131,8 @@ def update_person(actor, person: Person, changes: dict,
         setattr(person, field, value)
     person.save()
     record_change(actor, AuditEvent.Action.UPDATE, person, before)
+    if any(before[field] != getattr(person, field) for field in _IDENTIFYING):
+        queue_duplicates_of(person)
     return person
 
 
@@ -136,10 +144,18 @@ _EDITABLE = (
 )
 
 
+# A change to any of these may make the record look like another: look for duplicates again.
+_IDENTIFYING = ("national_id", "given_key_latin", "family_key_latin", "date_of_birth", "sex")
+
+
 def _life_event(actor, person: Person, kind: str, occurred_on: datetime.date,
                 **details: object) -> LifeEvent:
     if occurred_on > timezone.localdate():
         raise RegistryValidationError([error("occurred_on", "future_date")])
+    if kind != LifeEvent.Kind.BIRTH and occurred_on < person.date_of_birth:
+        raise RegistryValidationError([error("occurred_on", "before_birth")])
+    if kind in (LifeEvent.Kind.MOVE, LifeEvent.Kind.MARRIAGE) and person.date_of_death:
+        raise RegistryValidationError([error("person", "already_dead")])
     return LifeEvent.objects.create(
         person=person, kind=kind, occurred_on=occurred_on, details=details,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
@@ -246,10 +262,10 @@ def merge_duplicate(actor, candidate: DuplicateCandidate, *, keep: Person,
     the retired one. Both records and the decision are audited."""
     candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
     _require_decidable(actor, candidate)
+    if keep.pk not in (candidate.person_id, candidate.existing_id):
+        raise RegistryValidationError([error("keep", "not_in_pair")])
     retired = candidate.person if keep.pk == candidate.existing_id else candidate.existing
     keep = Person.objects.select_for_update().get(pk=keep.pk)
-    if keep.pk not in (candidate.person_id, candidate.existing_id):
-        raise ValueError("the record to keep must be one of the pair")
     before_keep, before_retired = snapshot(keep), snapshot(retired)
     for field in MERGE_FILLABLE:
         if getattr(keep, field) in (None, "") and getattr(retired, field) not in (None, ""):
@@ -267,10 +283,13 @@ def merge_duplicate(actor, candidate: DuplicateCandidate, *, keep: Person,
     record_change(actor, AuditEvent.Action.UPDATE, keep, before_keep,
                   note=f"kept; {retired.pk} merged in")
     _decide(actor, candidate, DuplicateCandidate.Status.MERGED, note)
+    # Other pairs of the retired record are moot; the kept record is checked afresh, so a
+    # real duplicate of it comes back to the queue paired with the record that remains.
     DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.PENDING).filter(
-        person=retired).update(status=DuplicateCandidate.Status.MERGED)
-    DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.PENDING).filter(
-        existing=retired).update(status=DuplicateCandidate.Status.MERGED)
+        Q(person=retired) | Q(existing=retired)).update(
+        status=DuplicateCandidate.Status.MERGED, decided_by=actor, decided_at=timezone.now(),
+        decision_note=f"record {retired.pk} merged into {keep.pk}")
+    queue_duplicates_of(keep)
     return keep
 
 

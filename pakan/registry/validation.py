@@ -19,7 +19,6 @@ PHONE = re.compile(PHONE_PATTERN)
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 NAME_FIELDS = ("given_name_lo", "family_name_lo", "given_name_latin", "family_name_latin")
 LAO_NAME_FIELDS = ("given_name_lo", "family_name_lo")
-PHONE_MAX_LENGTH = 20  # registry.Person.phone
 
 
 @dataclass(frozen=True)
@@ -61,6 +60,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "ເລກປື້ມສໍາມະໂນຄົວນີ້ໄດ້ຂຶ້ນທະບຽນແລ້ວ."),
     "already_dead": ("This person's death is already recorded.",
                      "ໄດ້ບັນທຶກການເສຍຊີວິດຂອງບຸກຄົນນີ້ແລ້ວ."),
+    "head_exists": ("This household already has a head.", "ຄົວເຮືອນນີ້ມີຫົວໜ້າຄອບຄົວແລ້ວ."),
+    "not_editable": ("This field cannot be changed here.", "ບໍ່ສາມາດແກ້ໄຂຂໍ້ມູນນີ້ຢູ່ບ່ອນນີ້."),
+    "before_birth": ("The date is before the person's date of birth.",
+                     "ວັນທີນີ້ກ່ອນວັນເດືອນປີເກີດຂອງບຸກຄົນນີ້."),
+    "not_in_pair": ("The record to keep must be one of the two records.",
+                    "ຂໍ້ມູນທີ່ຈະຮັກສາໄວ້ ຕ້ອງແມ່ນໜຶ່ງໃນສອງຂໍ້ມູນນີ້."),
     "already_decided": ("This pair has already been decided.", "ຄູ່ນີ້ໄດ້ຕັດສິນແລ້ວ."),
     "same_household": ("The person is already in that household.",
                        "ບຸກຄົນນີ້ຢູ່ໃນຄົວເຮືອນນັ້ນແລ້ວ."),
@@ -142,8 +147,7 @@ def clean_person_fields(data: dict, today: datetime.date) -> tuple[dict, list[Fi
             errors.append(error(field, "bad_identifier"))
         cleaned[field] = value or (None if field == "national_id" else "")
     phone = str(data.get("phone") or "").strip()
-    # The pattern allows "+" and 20 digits: one character more than the column holds.
-    if phone and (not PHONE.match(phone) or len(phone) > PHONE_MAX_LENGTH):
+    if phone and not PHONE.match(phone):
         errors.append(error("phone", "bad_phone"))
     cleaned["phone"] = phone
     relationship = str(data.get("relationship_to_head") or "").strip()
