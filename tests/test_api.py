@@ -470,14 +470,29 @@ def test_record_a_move_out_of_the_district(officer, geography, today):
 
 def test_record_a_marriage_by_family_book_number(officer, geography, today):
     _, bride = make_household_with_head(geography["0101001"])
-    household = make_household(geography["0102001"], "FB-2024-0001")
+    household = make_household(geography["0101002"], "FB-2024-0001")
     response = post(officer, url("person-events", bride.pk),
                     {"kind": "marriage", "occurred_on": today.isoformat(),
                      "family_book_number": "fb-2024-0001"})
     assert response.status_code == 201, response.content
     bride.refresh_from_db()
     assert bride.household == household and bride.relationship_to_head == "spouse"
-    assert bride.village.code == "0102001"
+    assert bride.village.code == "0101002"
+
+
+def test_a_marriage_into_a_household_of_another_area_reads_as_unknown(officer, geography,
+                                                                        today):
+    _, bride = make_household_with_head(geography["0101001"])
+    make_household(geography["0102001"], "FB-2024-0002")
+    response = post(officer, url("person-events", bride.pk),
+                    {"kind": "marriage", "occurred_on": today.isoformat(),
+                     "family_book_number": "FB-2024-0002"})
+    missing = post(officer, url("person-events", bride.pk),
+                   {"kind": "marriage", "occurred_on": today.isoformat(),
+                    "family_book_number": "FB-2024-9999"})
+    assert response.status_code == missing.status_code == 400
+    assert response.json() == missing.json()
+    assert response.json()["errors"][0]["code"] == "unknown_household"
 
 
 @pytest.mark.parametrize(("body", "expected"), [

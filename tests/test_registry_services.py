@@ -596,8 +596,11 @@ def test_record_move_with_household_in_the_future_moves_nobody(staff, geography,
 def test_record_marriage_into_another_household(staff, geography, today):
     old_household, bride = make_household_with_head(geography["0101001"])
     new_household, _groom = make_household_with_head(geography["0601001"])
-    event = services.record_marriage(staff["district_chanthabuly"], bride,
-                                     into_household=new_household, occurred_on=today)
+    with pytest.raises(OutOfScope):  # across areas: for an officer whose area covers both
+        services.record_marriage(staff["district_chanthabuly"], bride,
+                                 into_household=new_household, occurred_on=today)
+    event = services.record_marriage(staff["central"], bride, into_household=new_household,
+                                     occurred_on=today)
     bride.refresh_from_db()
     old_household.refresh_from_db()
     assert (bride.household, bride.village) == (new_household, geography["0601001"])

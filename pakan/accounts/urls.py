@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from pakan.accounts import views
 
 app_name = "accounts"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("home/", views.home, name="home"),
+]

@@ -48,6 +48,17 @@ def record_change(
     )
 
 
+def record_export(actor, object_type: str, query: dict[str, Any], note: str = "") -> AuditEvent:
+    """A list of personal data left the system as a file: who, when, which list, which query."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=AuditEvent.Action.EXPORT,
+        object_type=object_type,
+        after={"query": query},
+        note=note[:200],
+    )
+
+
 def record_view(actor, instance: models.Model) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,

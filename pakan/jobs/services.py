@@ -9,6 +9,7 @@ from other connections until it commits.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import traceback
 from collections.abc import Callable
@@ -117,14 +118,17 @@ def dispatch(job: Job) -> None:
         transaction.on_commit(lambda: _run_quietly(job.pk))
     else:
         transaction.on_commit(
-            lambda: threading.Thread(target=_run_quietly, args=(job.pk,), daemon=True).start()
+            lambda: threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True).start()
         )
 
 
 def _run_quietly(job_id: int) -> None:
-    try:
+    with contextlib.suppress(Exception):  # the failure is recorded on the job by run_job_now
         run_job_now(job_id)
-    except Exception:  # already recorded on the job by run_job_now
-        pass
+
+
+def _run_in_thread(job_id: int) -> None:
+    try:
+        _run_quietly(job_id)
     finally:
-        close_old_connections()
+        close_old_connections()  # the thread's own connection, not the request's

@@ -193,12 +193,12 @@ def _record_life_event(user, person: Person, data: dict) -> LifeEvent:
     if kind == LifeEvent.Kind.DEATH:
         return services.record_death(user, person, occurred_on=occurred_on)
     if kind == LifeEvent.Kind.MOVE:
-        # The destination may lie outside the caller's scope: the old office records a move.
-        village = services.village_by_code(None, data["village_code"].strip())
+        village = services.move_destination(data["village_code"])
         return services.record_move(user, person, village=village, occurred_on=occurred_on,
                                     with_household=data["with_household"])
+    household = services.household_by_book(user, data["family_book_number"])
     return services.record_marriage(
-        user, person, into_household=data["family_book_number"], occurred_on=occurred_on,
+        user, person, into_household=household, occurred_on=occurred_on,
         relationship=(data.get("relationship_to_head") or "").strip() or Relationship.SPOUSE)
 
 

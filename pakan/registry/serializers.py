@@ -211,20 +211,6 @@ class BirthInput(PersonFieldsInput):
     occurred_on = IsoDateField(help_text="Date of birth, YYYY-MM-DD.")
 
 
-class HouseholdByNumberField(StrictCharField):
-    """A household named by its family-book number, wherever it is: a person marrying into a
-    household of another district is recorded by the office where that person lived."""
-
-    default_error_messages = {"unknown_household": MESSAGES["unknown_household"][0]}
-
-    def to_internal_value(self, data):
-        number = super().to_internal_value(data).strip().upper()
-        household = Household.objects.filter(family_book_number=number).first()
-        if household is None:
-            self.fail("unknown_household")
-        return household
-
-
 class EventKindField(serializers.ChoiceField):
     default_error_messages = {"bad_event_kind": API_MESSAGES["bad_event_kind"][0]}
 
@@ -246,8 +232,9 @@ class LifeEventInput(InputSerializer):
                                    help_text="move: the village moved to (required).")
     with_household = StrictBooleanField(required=False, default=False,
                                         help_text="move: the whole household moves along.")
-    family_book_number = HouseholdByNumberField(
-        required=False, help_text="marriage: family-book number of the household joined.")
+    family_book_number = StrictCharField(
+        required=False, help_text="marriage: family-book number of a household in the "
+                                  "caller's area.")
     relationship_to_head = StrictCharField(
         required=False, help_text="marriage: relationship in the new household (spouse).")
 

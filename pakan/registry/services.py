@@ -10,7 +10,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from pakan.accounts.scope import OutOfScope, require_change_permission, require_unit_in_scope
+from pakan.accounts.scope import (
+    OutOfScope,
+    require_change_permission,
+    require_unit_in_scope,
+    restrict,
+)
 from pakan.audit.models import AuditEvent
 from pakan.audit.services import record_change, snapshot
 from pakan.registry.deduplication import queue_duplicates_of
@@ -56,6 +61,23 @@ def village_by_code(actor, code: str, field: str = "village_code") -> AdminUnit:
         except OutOfScope:
             raise RegistryValidationError([error(field, "outside_scope")]) from None
     return village
+
+
+def move_destination(code: str) -> AdminUnit:
+    """Any village of the country: a move is recorded by the office the person leaves, and
+    the village list is public knowledge."""
+    return village_by_code(None, code.strip())
+
+
+def household_by_book(actor, family_book_number: str,
+                      field: str = "family_book_number") -> Household:
+    """A household in the actor's area by its family-book number. One outside the area is
+    reported unknown, exactly like one that does not exist, so its existence is not revealed."""
+    household = restrict(Household.objects.select_related("village"), actor).filter(
+        family_book_number=family_book_number.strip().upper()).first()
+    if household is None:
+        raise RegistryValidationError([error(field, "unknown_household")])
+    return household
 
 
 def _require_person_in_scope(actor, person: Person) -> None:
@@ -223,8 +245,10 @@ def record_move(actor, person: Person, *, village: AdminUnit, occurred_on: datet
 def record_marriage(actor, person: Person, *, into_household: Household,
                     occurred_on: datetime.date,
                     relationship: str = Relationship.SPOUSE) -> LifeEvent:
-    """Marriage into another household: the person joins it, and its village."""
+    """Marriage into another household (of the actor's area): the person joins it and its
+    village. A marriage across areas is recorded by an officer whose area covers both."""
     _require_person_in_scope(actor, person)
+    require_unit_in_scope(actor, into_household.village)
     if person.household_id == into_household.pk:
         raise RegistryValidationError([error("household", "same_household")])
     if relationship not in Relationship.values or relationship == Relationship.HEAD:
