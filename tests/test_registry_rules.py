@@ -132,3 +132,30 @@ def test_a_locked_address_stays_locked_after_someone_else_logs_in(settings, staf
         authenticate_throttled(request, "central", "correct-horse-battery")
     other = RequestFactory().post("/", REMOTE_ADDR="198.51.100.8")
     assert authenticate_throttled(other, "central", "correct-horse-battery") == staff["central"]
+
+
+@pytest.mark.django_db
+def test_both_duplicate_search_paths_find_the_same_pairs(staff, geography, monkeypatch):
+    from pakan.registry import deduplication
+
+    fields = {"date_of_birth": "1968-03-03", "sex": "F"}
+    people = [
+        make_person(geography["0101001"], given_name_latin="Vilayvanh",
+                    family_name_latin="Sisouphanh", **fields),
+        make_person(geography["0101002"], given_name_latin="Vilaivan",
+                    family_name_latin="Sisuphan", national_id="", **fields),
+        make_person(geography["0102001"], given_name_latin="Vilayvanh",
+                    family_name_latin="Sisouphanh", national_id="", **fields),  # other district
+        make_person(geography["0101001"], given_name_latin="Sisouphanh",
+                    family_name_latin="Vilayvanh", national_id="", **fields),  # swapped order
+    ]
+    first, last = people[0].pk, people[-1].pk
+
+    def pairs(limit: int) -> set[tuple[int, int]]:
+        monkeypatch.setattr(deduplication, "INDEXED_LOOKUP_LIMIT", limit)
+        return {(new, old) for new, old, *_ in deduplication._candidate_pairs(first, last)}
+
+    by_index, by_hash_join = pairs(10_000), pairs(0)
+    assert by_index == by_hash_join
+    assert by_index == {(people[1].pk, people[0].pk), (people[3].pk, people[0].pk),
+                        (people[3].pk, people[1].pk)}

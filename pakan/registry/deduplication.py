@@ -23,27 +23,59 @@ def name_similarity(first: tuple[str, str], second: tuple[str, str]) -> float:
     return max(straight, swapped)
 
 
+# Blocking: a pair is only compared when both were born the same day, are of the same sex and
+# live in the same district, and their name keys share a first letter.
+_SAME_FIRST_LETTER = """
+    (substr(old_given, 1, 1) = substr(new_given, 1, 1)
+     OR substr(old_family, 1, 1) = substr(new_family, 1, 1)
+     OR substr(old_given, 1, 1) = substr(new_family, 1, 1)
+     OR substr(old_family, 1, 1) = substr(new_given, 1, 1))
+"""
+# Up to this many new people, each is looked up through the (date of birth, sex) index; above
+# it, everyone is blocked on (date of birth, sex, district) at once with a hash join, which
+# costs a pass over the registry but never builds the large same-birthday pairs.
+INDEXED_LOOKUP_LIMIT = 2_000
+
+
 def _candidate_pairs(first_id: int, last_id: int) -> list[tuple[int, int, str, str, str, str]]:
-    """New people in [first_id, last_id] paired with anyone older born the same day, same sex,
-    in the same district, sharing the first letter of a name key (cheap blocking)."""
-    sql = f"""
-        SELECT new.id, old.id, new.given_key_latin, new.family_key_latin,
-               old.given_key_latin, old.family_key_latin
-        FROM registry_person new
-        JOIN registry_adminunit new_village ON new_village.id = new.village_id
-        JOIN registry_person old
-          ON old.date_of_birth = new.date_of_birth AND old.sex = new.sex
-         AND old.id <> new.id AND old.status = 'active'
-         AND (old.id < new.id OR old.id > %(last_id)s)
-        JOIN registry_adminunit old_village ON old_village.id = old.village_id
-        WHERE new.id BETWEEN %(first_id)s AND %(last_id)s AND new.status = 'active'
-          AND substr(old_village.path, 1, {DISTRICT_PATH_LENGTH})
-            = substr(new_village.path, 1, {DISTRICT_PATH_LENGTH})
-          AND (substr(old.given_key_latin, 1, 1) = substr(new.given_key_latin, 1, 1)
-            OR substr(old.family_key_latin, 1, 1) = substr(new.family_key_latin, 1, 1)
-            OR substr(old.given_key_latin, 1, 1) = substr(new.family_key_latin, 1, 1)
-            OR substr(old.family_key_latin, 1, 1) = substr(new.given_key_latin, 1, 1))
+    """New people in [first_id, last_id] with every other active record in the same block."""
+    people = f"""
+        SELECT p.id, p.date_of_birth, p.sex, p.given_key_latin, p.family_key_latin,
+               substr(v.path, 1, {DISTRICT_PATH_LENGTH}) AS district
+        FROM registry_person p JOIN registry_adminunit v ON v.id = p.village_id
+        WHERE p.status = 'active'
     """
+    if last_id - first_id < INDEXED_LOOKUP_LIMIT:
+        sql = f"""
+            WITH new AS ({people} AND p.id BETWEEN %(first_id)s AND %(last_id)s)
+            SELECT * FROM (
+                SELECT new.id AS new_id, old.id AS old_id,
+                       new.given_key_latin AS new_given, new.family_key_latin AS new_family,
+                       old.given_key_latin AS old_given, old.family_key_latin AS old_family
+                FROM new
+                JOIN registry_person old
+                  ON old.date_of_birth = new.date_of_birth AND old.sex = new.sex
+                 AND old.status = 'active' AND old.id <> new.id
+                 AND (old.id < new.id OR old.id > %(last_id)s)
+                JOIN registry_adminunit old_village ON old_village.id = old.village_id
+                WHERE substr(old_village.path, 1, {DISTRICT_PATH_LENGTH}) = new.district
+            ) pairs WHERE {_SAME_FIRST_LETTER}
+        """
+    else:
+        sql = f"""
+            WITH everyone AS ({people})
+            SELECT * FROM (
+                SELECT new.id AS new_id, old.id AS old_id,
+                       new.given_key_latin AS new_given, new.family_key_latin AS new_family,
+                       old.given_key_latin AS old_given, old.family_key_latin AS old_family
+                FROM everyone new
+                JOIN everyone old
+                  ON old.date_of_birth = new.date_of_birth AND old.sex = new.sex
+                 AND old.district = new.district AND old.id <> new.id
+                 AND (old.id < new.id OR old.id > %(last_id)s)
+                WHERE new.id BETWEEN %(first_id)s AND %(last_id)s
+            ) pairs WHERE {_SAME_FIRST_LETTER}
+        """
     with connection.cursor() as cursor:
         cursor.execute(sql, {"first_id": first_id, "last_id": last_id})
         return cursor.fetchall()
