@@ -1,0 +1,396 @@
+"""Benchmark of the registry import against PostgreSQL: Pakan's import, the COPY floor, and
+one ORM save per row.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pakan_bench \
+        .venv/bin/python bench/import_bench.py
+
+The script creates the database named in DATABASE_URL (dropping it first if it is there) and
+drops it at the end (--keep to look at it afterwards). It writes a synthetic population of
+--people rows (pakan.synth.population.write_people_csv, with its villages loaded first), then
+times, in the same run:
+
+(a) pakan.registry.importing.import_file on that file into the empty registry (an initial
+    national load): every check, the staging table, the load, the audit trail, and the
+    duplicate check after the commit, in a child process whose peak resident memory
+    (ru_maxrss) is read when it ends; then the same for a further --increment people (the
+    first rows of the file with new identifiers) into the registry that now holds the
+    million, the everyday case where indexes are kept up row by row;
+(b) a raw COPY of the same file into a bare table of text columns: the floor, what PostgreSQL
+    alone needs to take the bytes in;
+(c) Person(...).save() once per row, on a sample of --orm-sample rows: what a per-row import
+    does (no validation, no audit, in one transaction: the kindest case for it).
+
+It prints the figures as JSON and saves them to bench/results/import.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "import.json"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/pakan_bench"
+TARGET_PEOPLE_PER_SECOND = 100_000
+TARGET_PEAK_RSS_MB = 1024
+
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(database_url: str, var_dir: Path) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["PAKAN_VAR_DIR"] = str(var_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pakan.settings")
+    import django
+
+    django.setup()
+
+
+def maintenance_url(database_url: str) -> tuple[str, str]:
+    """The server's 'postgres' database (to create and drop ours), and our database's name."""
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    if not name or parts.scheme not in ("postgres", "postgresql"):
+        raise SystemExit("DATABASE_URL must name a PostgreSQL database, e.g. " + DEFAULT_URL)
+    return urlunsplit(parts._replace(path="/postgres", scheme="postgresql")), name
+
+
+def recreate_database(database_url: str, drop_only: bool = False) -> None:
+    import psycopg
+
+    server, name = maintenance_url(database_url)
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def psycopg_url(database_url: str) -> str:
+    return urlunsplit(urlsplit(database_url)._replace(scheme="postgresql"))
+
+
+# --- (a) the import, in a child process --------------------------------------------------------
+
+
+def child_import(path: Path) -> None:
+    """Runs in the child: import the file, print timings and peak memory as JSON."""
+    from pakan.registry import importing
+
+    checked: dict[str, float] = {"seconds": 0.0}
+    original = importing.queue_likely_duplicates
+
+    def timed_duplicate_check(first_id: int, last_id: int) -> int:
+        started = time.perf_counter()
+        try:
+            return original(first_id, last_id)
+        finally:
+            checked["seconds"] = time.perf_counter() - started
+
+    importing.queue_likely_duplicates = timed_duplicate_check
+    progress_calls = []
+    started = time.perf_counter()
+    outcome = importing.import_file(
+        path, "people", progress=lambda done, total: progress_calls.append(done)
+    )
+    seconds = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "accepted": outcome.accepted,
+                "error_count": outcome.error_count,
+                "first_errors": [error.as_dict() for error in outcome.errors[:5]],
+                "rows": outcome.rows,
+                "created_people": outcome.created_people,
+                "created_households": outcome.created_households,
+                "duplicates_queued": outcome.duplicates_queued,
+                "seconds": seconds,
+                "duplicate_check_seconds": checked["seconds"],
+                "progress_calls": len(progress_calls),
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
+
+
+def increment_file(path: Path, rows: int, work: Path) -> Path:
+    """The first `rows` people of the file again, as new people: new ID and family book."""
+    import polars as pl
+
+    frame = pl.read_csv(path, n_rows=rows, infer_schema=False)
+    frame = frame.with_columns(
+        (pl.lit("X") + pl.col(name)).alias(name) for name in ("national_id", "family_book_number")
+    )
+    target = work / f"increment_{rows}.csv"
+    frame.write_csv(target)
+    return target
+
+
+def import_figures(imported: dict) -> dict:
+    people = imported["created_people"]
+    seconds = imported["seconds"]
+    core_seconds = seconds - imported["duplicate_check_seconds"]
+    return {
+        **{
+            name: imported[name]
+            for name in (
+                "rows",
+                "created_people",
+                "created_households",
+                "duplicates_queued",
+                "duplicate_check_seconds",
+                "peak_rss_mb",
+                "process_wall_seconds",
+            )
+        },
+        "seconds": seconds,
+        "people_per_second": people / seconds,
+        "seconds_without_duplicate_check": core_seconds,
+        "people_per_second_without_duplicate_check": people / core_seconds,
+    }
+
+
+def run_import(database_url: str, var_dir: Path, path: Path) -> dict:
+    started = time.perf_counter()
+    finished = subprocess.run(
+        [sys.executable, __file__, "--child-import", str(path)],
+        env={**os.environ, "DATABASE_URL": database_url, "PAKAN_VAR_DIR": str(var_dir)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    if finished.returncode != 0:
+        raise SystemExit(f"import child failed:\n{finished.stderr[-4000:]}")
+    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    if not result["accepted"]:
+        raise SystemExit(f"the benchmark file was refused: {result['first_errors']}")
+    result["process_wall_seconds"] = wall
+    return result
+
+
+# --- (b) the floor: COPY into a bare table ----------------------------------------------------
+
+
+def raw_copy(database_url: str, path: Path) -> dict:
+    import psycopg
+
+    with path.open(encoding="utf-8") as handle:
+        header = next(csv.reader([handle.readline()]))
+    columns = ", ".join(f'"{name}" text' for name in header)
+    with psycopg.connect(psycopg_url(database_url)) as connection:
+        connection.execute("DROP TABLE IF EXISTS bench_raw_people")
+        connection.execute(f"CREATE TABLE bench_raw_people ({columns})")
+        connection.commit()
+        started = time.perf_counter()
+        with (
+            connection.cursor() as cursor,
+            path.open("rb") as source,
+            cursor.copy("COPY bench_raw_people FROM STDIN (FORMAT csv, HEADER true)") as copy,
+        ):
+            while chunk := source.read(1024 * 1024):
+                copy.write(chunk)
+        connection.commit()
+        seconds = time.perf_counter() - started
+        rows = connection.execute("SELECT count(*) FROM bench_raw_people").fetchone()[0]
+        connection.execute("DROP TABLE bench_raw_people")
+        connection.commit()
+    return {"rows": rows, "seconds": seconds, "rows_per_second": rows / seconds}
+
+
+# --- (c) one ORM save per row -----------------------------------------------------------------
+
+
+def orm_per_row(path: Path, sample: int) -> dict:
+    from django.db import transaction
+
+    from pakan.registry.models import AdminUnit, Person
+    from pakan.registry.names import lao_key, latin_key
+
+    villages = dict(
+        AdminUnit.objects.filter(level=AdminUnit.Level.VILLAGE).values_list("code", "id")
+    )
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [row for _, row in zip(range(sample), csv.DictReader(handle), strict=False)]
+
+    def number(text: str) -> int | None:
+        return int(text) if text else None
+
+    def day(text: str) -> datetime.date | None:
+        return datetime.date.fromisoformat(text) if text else None
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        for row in rows:
+            Person(
+                national_id=row["national_id"] or None,
+                family_book_number=row["family_book_number"],
+                given_name_lo=row["given_name_lo"],
+                family_name_lo=row["family_name_lo"],
+                given_name_latin=row["given_name_latin"],
+                family_name_latin=row["family_name_latin"],
+                sex=row["sex"],
+                date_of_birth=day(row["date_of_birth"]),
+                date_of_death=day(row["date_of_death"]),
+                village_id=villages[row["village_code"]],
+                relationship_to_head=row["relationship_to_head"],
+                difficulty_seeing=number(row["difficulty_seeing"]),
+                difficulty_hearing=number(row["difficulty_hearing"]),
+                difficulty_walking=number(row["difficulty_walking"]),
+                difficulty_remembering=number(row["difficulty_remembering"]),
+                difficulty_self_care=number(row["difficulty_self_care"]),
+                difficulty_communicating=number(row["difficulty_communicating"]),
+                uxo_survivor=row["uxo_survivor"] == "1",
+                phone=row["phone"],
+                given_key_latin=latin_key(row["given_name_latin"]),
+                family_key_latin=latin_key(row["family_name_latin"]),
+                given_key_lo=lao_key(row["given_name_lo"]),
+                family_key_lo=lao_key(row["family_name_lo"]),
+            ).save()
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)  # leave the registry empty for the import
+    return {"rows": len(rows), "seconds": seconds, "rows_per_second": len(rows) / seconds}
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    def command(*args: str) -> str:
+        try:
+            return subprocess.run(args, capture_output=True, text=True, check=False).stdout
+        except OSError:
+            return ""
+
+    memory = command("free", "-g").splitlines()
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpus": int(command("nproc").strip() or os.cpu_count() or 0),
+        "cpu_model": cpu,
+        "memory_total_gb": int(memory[1].split()[1]) if len(memory) > 1 else None,
+        "load_average_at_start": os.getloadavg()[0],
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def postgres_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
+def prepare(people: int, seed: int, work: Path) -> tuple[Path, dict]:
+    from django.core.management import call_command
+
+    from pakan.registry.geography import load_official_geography, upsert_units
+    from pakan.synth.population import villages_for, write_people_csv
+
+    call_command("migrate", verbosity=0)
+    load_official_geography()
+    upsert_units(villages_for(people, seed))
+    path = work / f"people_{people}.csv"
+    started = time.perf_counter()
+    summary = write_people_csv(path, people, seed)
+    return path, {
+        "rows": summary.rows,
+        "households": summary.households,
+        "villages": summary.villages,
+        "bytes": path.stat().st_size,
+        "generate_seconds": time.perf_counter() - started,
+    }
+
+
+def measure(arguments: argparse.Namespace, database_url: str) -> dict:
+    about = machine()
+    with tempfile.TemporaryDirectory(prefix="pakan-import-bench-") as work_name:
+        work = Path(work_name)
+        setup_django(database_url, work)
+        from django.db import connections
+
+        path, generated = prepare(arguments.people, arguments.seed, work)
+        floor = raw_copy(database_url, path)
+        orm = orm_per_row(path, arguments.orm_sample)
+        version = postgres_version()
+        connections.close_all()
+        initial = import_figures(run_import(database_url, work, path))
+        increment = import_figures(
+            run_import(database_url, work, increment_file(path, arguments.increment, work))
+        )
+    seconds = initial["seconds_without_duplicate_check"]
+    rate = initial["people_per_second_without_duplicate_check"]
+    return {
+        "benchmark": "registry import",
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": {**about, "postgresql": version},
+        "file": generated,
+        "import": initial,
+        "import_increment": increment,
+        "raw_copy": floor,
+        "orm_save_per_row": orm,
+        # The import's own work; the duplicate check after the commit is counted apart above.
+        "ratios": {
+            "import_time_over_raw_copy_time": seconds / floor["seconds"],
+            "import_speed_over_orm_speed": rate / orm["rows_per_second"],
+        },
+        "targets": {
+            "people_per_second": TARGET_PEOPLE_PER_SECOND,
+            "people_per_second_met": rate >= TARGET_PEOPLE_PER_SECOND,
+            "peak_rss_mb": TARGET_PEAK_RSS_MB,
+            "peak_rss_met": initial["peak_rss_mb"] < TARGET_PEAK_RSS_MB,
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--orm-sample", type=int, default=10_000)
+    parser.add_argument("--increment", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+
+    database_url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    if arguments.child_import:
+        setup_django(database_url, Path(os.environ["PAKAN_VAR_DIR"]))
+        child_import(arguments.child_import)
+        return
+    recreate_database(database_url)
+    try:
+        results = measure(arguments, database_url)
+    finally:
+        if not arguments.keep:
+            from django.db import connections
+
+            connections.close_all()
+            recreate_database(database_url, drop_only=True)
+    text = json.dumps(results, indent=2, ensure_ascii=False)
+    arguments.output.parent.mkdir(parents=True, exist_ok=True)
+    arguments.output.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,347 @@
+"""Reading an uploaded table (CSV or XLSX) into batches of string columns, or refusing it.
+
+What is checked here is what any table needs before its rows can be checked: that the file is
+what its name says, that a CSV is UTF-8 without a byte-order mark, that the header names the
+right columns. A refusal is a `TableRefused` carrying bilingual messages. Rows come out as polars
+DataFrames of strings (stripped, empty as null, blank rows dropped) with the file's own line
+number in `LINE_COLUMN`, so the caller can check a million rows with column expressions and
+still point at the line a person sees in a text editor or spreadsheet.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import polars as pl
+
+from pakan.tabular.messages import RowError, TableRefused
+
+LINE_COLUMN = "__line"
+_RECORD_COLUMN = "__record"
+DEFAULT_BATCH_ROWS = 100_000
+_SCAN_CHUNK_BYTES = 4 * 1024 * 1024
+HEADER_LINE = 1
+
+UTF8_BOM = codecs.BOM_UTF8
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls) and other Office files
+
+
+class TableFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+FORMAT_BY_SUFFIX = {
+    ".csv": TableFormat.CSV,
+    ".txt": TableFormat.CSV,
+    ".xlsx": TableFormat.XLSX,
+    ".xlsm": TableFormat.XLSX,
+}
+
+
+def format_of(name: str) -> TableFormat:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".xls":
+        raise TableRefused.of("old_excel")
+    if suffix not in FORMAT_BY_SUFFIX:
+        raise TableRefused.of("unknown_format")
+    return FORMAT_BY_SUFFIX[suffix]
+
+
+@dataclass
+class TableSource:
+    """An opened table whose header has been read; rows are read batch by batch."""
+
+    path: Path
+    format: TableFormat
+    header: list[str]
+    estimated_rows: int
+
+    def batches(self, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pl.DataFrame]:
+        if self.format is TableFormat.CSV:
+            raw = _csv_batches(self.path, self.header, batch_rows)
+        else:
+            raw = _xlsx_batches(self.path, self.header, batch_rows)
+        for batch in raw:
+            cleaned = clean_cells(batch, self.header)
+            if cleaned.height:
+                yield cleaned
+
+
+def open_table(path: Path, original_name: str = "", *, max_bytes: int | None = None) -> TableSource:
+    """Check the file as a whole and read its header. Raises TableRefused."""
+    table_format = format_of(original_name or path.name)
+    size = path.stat().st_size
+    if size == 0:
+        raise TableRefused.of("file_empty")
+    if max_bytes is not None and size > max_bytes:
+        raise TableRefused.of("file_too_large", limit_mb=max_bytes // (1024 * 1024))
+    with path.open("rb") as handle:
+        start = handle.read(8)
+    if start.startswith(OLE2_MAGIC):
+        raise TableRefused.of("old_excel")
+    if table_format is TableFormat.CSV:
+        return _open_csv(path, start)
+    return _open_xlsx(path, start)
+
+
+def check_header(
+    header: Sequence[str], required: Sequence[str], allowed: Sequence[str]
+) -> list[RowError]:
+    """Missing, unknown and repeated column names, each as an error on line 1."""
+    errors: list[RowError] = []
+    seen: set[str] = set()
+    allowed_list = ", ".join(allowed)
+    for position, name in enumerate(header, start=1):
+        shown = name or f"(column {position} has no name)"
+        if name in seen:
+            errors.append(RowError.of(HEADER_LINE, shown, name, "duplicate_column"))
+        elif name not in allowed:
+            errors.append(
+                RowError.of(HEADER_LINE, shown, name, "unknown_column", allowed=allowed_list)
+            )
+        seen.add(name)
+    for name in required:
+        if name not in seen:
+            errors.append(RowError.of(HEADER_LINE, name, "", "missing_column"))
+    return errors
+
+
+# The quote pakan.tabular.export puts before text a spreadsheet would take for a formula.
+NEUTRALISED_PATTERN = r"^'[=+\-@\t\r]"
+
+
+def clean_cells(batch: pl.DataFrame, header: Sequence[str]) -> pl.DataFrame:
+    """Strip spaces around every value, read empty as missing, and drop blank rows.
+
+    The quote an export put in front of = + - @ is taken off again, so a list exported from
+    Pakan (a phone number "+856 …" is written "'+856 …") comes back in as it was.
+    """
+    stripped = [pl.col(name).str.strip_chars() for name in header]
+    unquoted = [
+        pl.when(value.str.contains(NEUTRALISED_PATTERN)).then(value.str.slice(1)).otherwise(value)
+        for value in stripped
+    ]
+    cleaned = batch.with_columns(
+        pl.when(value.str.len_bytes() > 0).then(value).otherwise(None).alias(name)
+        for value, name in zip(unquoted, header, strict=True)
+    )
+    return cleaned.filter(pl.any_horizontal(pl.col(name).is_not_null() for name in header))
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _open_csv(path: Path, start: bytes) -> TableSource:
+    if start.startswith(UTF8_BOM):
+        raise TableRefused.of("byte_order_mark")
+    if start.startswith(UTF16_BOMS):
+        raise TableRefused.of("utf16")
+    if start.startswith(ZIP_MAGIC):
+        raise TableRefused.of("workbook_named_csv")
+    newlines, ends_with_newline = _scan_text(path)
+    header = _read_csv_header(path)
+    data_lines = newlines if ends_with_newline else newlines + 1
+    return TableSource(path, TableFormat.CSV, header, max(data_lines - 1, 0))
+
+
+def _scan_text(path: Path) -> tuple[int, bool]:
+    """One pass over the bytes: refuse what is not UTF-8, and count lines for progress."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    newlines = 0
+    last = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(_SCAN_CHUNK_BYTES):
+            if b"\x00" in chunk:
+                raise TableRefused.of("utf16")
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                line = newlines + chunk.count(b"\n", 0, max(error.start, 0)) + 1
+                raise TableRefused.of("not_utf8", line=line) from None
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise TableRefused.of("not_utf8", line=newlines + 1) from None
+    return newlines, last == b"\n"
+
+
+def _read_csv_header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        first_line = handle.readline()
+    fields = next(csv.reader([first_line]), [])
+    header = [name.strip() for name in fields]
+    if not any(header):
+        raise TableRefused.of("no_header", line=HEADER_LINE)
+    if len(header) == 1:
+        for separator, label in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+            if separator in header[0]:
+                raise TableRefused.of("wrong_separator", line=HEADER_LINE, separator=label)
+    return header
+
+
+def _csv_batches(path: Path, header: list[str], batch_rows: int) -> Iterator[pl.DataFrame]:
+    frame = pl.scan_csv(
+        path,
+        has_header=True,
+        new_columns=header,
+        infer_schema=False,
+        glob=False,
+        row_index_name=_RECORD_COLUMN,
+        raise_if_empty=False,
+    )
+    extra_lines = 0  # line breaks inside quoted values seen so far
+    try:
+        for batch in frame.collect_batches(chunk_size=batch_rows):
+            batch, extra_lines = _with_line_numbers(batch, header, extra_lines)
+            yield batch
+    except pl.exceptions.PolarsError as error:
+        raise _malformed(path, len(header), error) from None
+
+
+def _with_line_numbers(
+    batch: pl.DataFrame, header: list[str], extra_lines: int
+) -> tuple[pl.DataFrame, int]:
+    """Record index to line number, counting line breaks inside quoted values."""
+    record = pl.col(_RECORD_COLUMN).cast(pl.Int64)
+    has_break = batch.select(
+        pl.any_horizontal(pl.col(name).str.contains("\n", literal=True) for name in header).any()
+    ).item()
+    if not has_break:
+        numbered = batch.with_columns((record + (HEADER_LINE + 1 + extra_lines)).alias(LINE_COLUMN))
+        return numbered.drop(_RECORD_COLUMN), extra_lines
+    breaks = pl.sum_horizontal(
+        pl.col(name).str.count_matches("\n", literal=True).fill_null(0) for name in header
+    ).cast(pl.Int64)
+    earlier_breaks = breaks.cum_sum() - breaks
+    numbered = batch.with_columns(
+        (record + (HEADER_LINE + 1 + extra_lines) + earlier_breaks).alias(LINE_COLUMN),
+        breaks.sum().alias("__breaks"),
+    )
+    added = int(numbered["__breaks"][0]) if numbered.height else 0
+    return numbered.drop(_RECORD_COLUMN, "__breaks"), extra_lines + added
+
+
+def _malformed(path: Path, width: int, error: Exception) -> TableRefused:
+    """Find the first line the strict csv module cannot fit to the header, to name it."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            for fields in reader:
+                if reader.line_num > HEADER_LINE and fields and len(fields) != width:
+                    detail = (
+                        f"line {reader.line_num} has {len(fields)} values "
+                        f"but the header has {width} columns"
+                    )
+                    return TableRefused.of("malformed_csv", line=reader.line_num, detail=detail)
+        except csv.Error as csv_error:
+            return TableRefused.of(
+                "malformed_csv", line=reader.line_num, detail=f"line {reader.line_num}: {csv_error}"
+            )
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return TableRefused.of("malformed_csv", detail=first_line)
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+
+def _open_xlsx(path: Path, start: bytes) -> TableSource:
+    if not start.startswith(ZIP_MAGIC):
+        raise TableRefused.of("not_xlsx", detail="not a zip archive")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise TableRefused.of("not_xlsx", detail="damaged zip archive") from None
+    if not any(name.startswith("xl/") for name in names):
+        raise TableRefused.of("not_xlsx", detail="a zip archive without a workbook inside")
+    worksheet, workbook = _first_sheet(path)
+    try:
+        rows = worksheet.iter_rows(max_row=1, values_only=True)
+        first_row = next(rows, ())
+    finally:
+        workbook.close()
+    header = [cell_text(value) or "" for value in first_row]
+    while header and not header[-1]:
+        header.pop()
+    header = [name.strip() for name in header]
+    if not header:
+        raise TableRefused.of("no_header", line=HEADER_LINE)
+    estimated = max((worksheet.max_row or 1) - 1, 0)
+    return TableSource(path, TableFormat.XLSX, header, estimated)
+
+
+def _first_sheet(path: Path):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        return workbook.worksheets[0], workbook
+    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
+        raise TableRefused.of(
+            "not_xlsx", detail=f"cannot be opened: {type(error).__name__}"
+        ) from None
+
+
+def cell_text(value: object) -> str | None:
+    """A spreadsheet cell as the text a person would type in a CSV."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_batches(path: Path, header: list[str], batch_rows: int) -> Iterator[pl.DataFrame]:
+    worksheet, workbook = _first_sheet(path)
+    width = len(header)
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    lines: list[int] = []
+    try:
+        for line, row in enumerate(worksheet.iter_rows(min_row=2, values_only=True), start=2):
+            cells = (list(row) + [None] * width)[:width]
+            if all(value is None for value in cells):
+                continue
+            lines.append(line)
+            for position, value in enumerate(cells):
+                columns[position].append(cell_text(value))
+            if len(lines) >= batch_rows:
+                yield _xlsx_frame(header, columns, lines)
+                columns = [[] for _ in range(width)]
+                lines = []
+    finally:
+        workbook.close()
+    if lines:
+        yield _xlsx_frame(header, columns, lines)
+
+
+def _xlsx_frame(
+    header: list[str], columns: list[list[str | None]], lines: list[int]
+) -> pl.DataFrame:
+    data = {
+        name: pl.Series(name, values, dtype=pl.String)
+        for name, values in zip(header, columns, strict=True)
+    }
+    data[LINE_COLUMN] = pl.Series(LINE_COLUMN, lines, dtype=pl.Int64)
+    return pl.DataFrame(data)
