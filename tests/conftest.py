@@ -24,9 +24,11 @@ TEST_VILLAGES = (
 
 
 @pytest.fixture(autouse=True)
-def _synchronous_jobs(settings):
-    """Jobs run to the end before the request returns, so tests can look at the outcome."""
+def _synchronous_jobs(settings, tmp_path):
+    """Jobs run to the end before the request returns, so tests can look at the outcome;
+    uploads go to the test's own folder."""
     settings.PAKAN_JOBS_SYNCHRONOUS = True
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()  # login-failure counters and job progress must not leak between tests
 
