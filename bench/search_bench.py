@@ -58,10 +58,16 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", metavar="DATABASE",
+                        help="load into this database once and keep it for later runs")
     arguments = parser.parse_args()
-    database = f"pakan_bench_search_{os.getpid()}"
-    subprocess.run(["psql", f"{SERVER}/postgres", "-qc", f"CREATE DATABASE {database}"],
-                   check=True)
+    database = arguments.keep or f"pakan_bench_search_{os.getpid()}"
+    exists = subprocess.run(["psql", f"{SERVER}/{database}", "-qc", "SELECT 1"],
+                            capture_output=True).returncode == 0
+    arguments.reuse = bool(arguments.keep and exists)
+    if not arguments.reuse:
+        subprocess.run(["psql", f"{SERVER}/postgres", "-qc", f"CREATE DATABASE {database}"],
+                       check=True)
     os.environ["DATABASE_URL"] = f"{SERVER}/{database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pakan.settings")
     sys.path.insert(0, str(ROOT))
@@ -71,8 +77,9 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        subprocess.run(["psql", f"{SERVER}/postgres", "-qc",
-                        f"DROP DATABASE IF EXISTS {database}"], check=False)
+        if not arguments.keep:
+            subprocess.run(["psql", f"{SERVER}/postgres", "-qc",
+                            f"DROP DATABASE IF EXISTS {database}"], check=False)
     print(json.dumps(result, indent=2))
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
     (ROOT / "bench" / "results" / "search.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -92,18 +99,21 @@ def run(arguments) -> dict:
     from pakan.registry.selectors import search_people
     from pakan.synth.population import villages_for, write_people_csv
 
-    call_command("migrate", verbosity=0)
-    load_official_geography()
-    upsert_units(villages_for(arguments.people, arguments.seed))
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "people.csv"
-        write_people_csv(path, arguments.people, arguments.seed)
-        started = time.perf_counter()
-        outcome = import_file(path, "people")
-        load_seconds = time.perf_counter() - started
-    assert outcome.accepted, outcome.errors[:5]
+    load_seconds = 0.0
+    if not arguments.reuse:
+        call_command("migrate", verbosity=0)
+        load_official_geography()
+        upsert_units(villages_for(arguments.people, arguments.seed))
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "people.csv"
+            write_people_csv(path, arguments.people, arguments.seed)
+            started = time.perf_counter()
+            outcome = import_file(path, "people")
+            load_seconds = time.perf_counter() - started
+        assert outcome.accepted, outcome.errors[:5]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    User.objects.filter(username__in=["central", "district"]).delete()
     central = User.objects.create(username="central", role=Role.CENTRAL_OFFICER,
                                   scope_unit=AdminUnit.objects.get(code="LA"))
     busiest_district = (Person.objects.values("village__parent").order_by()

@@ -25,19 +25,18 @@ def search_people(user, query: str = "", *, village_code: str = "",
     """Search by national ID, family-book number or registry number, or by name in either
     script, tolerant of spelling and transliteration variants (each word of the query must
     begin a given or family name key). Optionally limited to one village."""
-    people = people_in_scope(user).select_related("village", "household")
+    people = people_in_scope(user)
     if village_code:
         people = people.filter(village__code=village_code)
     query = query.strip()
     if not query:
-        return people.order_by("family_key_latin", "given_key_latin", "id")[:limit] if \
-            village_code else people.none()
+        return _first_matches_by_name(people, limit) if village_code else people.none()
     if IDENTIFIER_QUERY.match(query):
         identifier = query.upper()
         by_id = Q(national_id=identifier) | Q(family_book_number=identifier)
         if query.isdigit():
             by_id |= Q(pk=int(query))
-        return people.filter(by_id).order_by("id")[:limit]
+        return _first_matches_by_name(people.filter(by_id), limit)
     # A word whose key is empty ("h", ".", a lone tone mark) would match every name: skip it,
     # and find nobody when no word is left.
     word_filters = [word_filter for word in query.split()
@@ -46,7 +45,18 @@ def search_people(user, query: str = "", *, village_code: str = "",
         return people.none()
     for word_filter in word_filters:
         people = people.filter(word_filter)
-    return people.order_by("family_key_latin", "given_key_latin", "id")[:limit]
+    return _first_matches_by_name(people, limit)
+
+
+def _first_matches_by_name(matches: QuerySet[Person], limit: int) -> QuerySet[Person]:
+    """At most `limit` matches, sorted by name. The database stops at the `limit`-th hit
+    instead of sorting every match of a short, common prefix ("Bou", "Kha") — the difference
+    between milliseconds and half a second among a million people. When more match, the page
+    says so and asks for a narrower search."""
+    first_matches = matches.order_by().values("id")[:limit]
+    return (Person.objects.filter(id__in=first_matches)
+            .select_related("village", "household")
+            .order_by("family_key_latin", "given_key_latin", "id"))
 
 
 def _name_word_filter(word: str) -> Q | None:
