@@ -132,6 +132,12 @@ def village_field(villages, label=VILLAGE_LABEL, blank_label: str = "—") -> fo
         attrs={"inputmode": "numeric", "placeholder": "0101001", "pattern": "[0-9]{7}"}))
 
 
+
+def difficulty_field(domain: str) -> forms.CharField:
+    """One Washington Group question: its label and the four answers (or not asked)."""
+    return forms.CharField(label=FIELD_LABELS[domain], required=False,
+                           widget=forms.Select(choices=DIFFICULTY_CHOICES))
+
 class PersonFieldsForm(ServiceForm):
     """The fields of one person, as the services take them."""
 
@@ -152,23 +158,12 @@ class PersonFieldsForm(ServiceForm):
     relationship_to_head = forms.CharField(label=FIELD_LABELS["relationship_to_head"],
                                            required=False,
                                            widget=forms.Select(choices=RELATIONSHIP_CHOICES))
-    difficulty_seeing = forms.CharField(label=FIELD_LABELS["difficulty_seeing"], required=False,
-                                        widget=forms.Select(choices=DIFFICULTY_CHOICES))
-    difficulty_hearing = forms.CharField(label=FIELD_LABELS["difficulty_hearing"],
-                                         required=False,
-                                         widget=forms.Select(choices=DIFFICULTY_CHOICES))
-    difficulty_walking = forms.CharField(label=FIELD_LABELS["difficulty_walking"],
-                                         required=False,
-                                         widget=forms.Select(choices=DIFFICULTY_CHOICES))
-    difficulty_remembering = forms.CharField(label=FIELD_LABELS["difficulty_remembering"],
-                                             required=False,
-                                             widget=forms.Select(choices=DIFFICULTY_CHOICES))
-    difficulty_self_care = forms.CharField(label=FIELD_LABELS["difficulty_self_care"],
-                                           required=False,
-                                           widget=forms.Select(choices=DIFFICULTY_CHOICES))
-    difficulty_communicating = forms.CharField(label=FIELD_LABELS["difficulty_communicating"],
-                                               required=False,
-                                               widget=forms.Select(choices=DIFFICULTY_CHOICES))
+    difficulty_seeing = difficulty_field("difficulty_seeing")
+    difficulty_hearing = difficulty_field("difficulty_hearing")
+    difficulty_walking = difficulty_field("difficulty_walking")
+    difficulty_remembering = difficulty_field("difficulty_remembering")
+    difficulty_self_care = difficulty_field("difficulty_self_care")
+    difficulty_communicating = difficulty_field("difficulty_communicating")
     uxo_survivor = forms.BooleanField(label=FIELD_LABELS["uxo_survivor"], required=False)
     phone = forms.CharField(label=FIELD_LABELS["phone"], required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel"}))

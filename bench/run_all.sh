@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Run every benchmark; each prints JSON and saves it under bench/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+$PY bench/synth_bench.py
+$PY bench/import_bench.py
+$PY bench/search_bench.py
