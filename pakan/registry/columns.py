@@ -15,15 +15,6 @@ PEOPLE_REQUIRED = (
     "date_of_birth",
     "village_code",
 )
-PEOPLE_OPTIONAL = (
-    "national_id",
-    "family_book_number",
-    "relationship_to_head",
-    "date_of_death",
-    *WASHINGTON_GROUP_DOMAINS,
-    "uxo_survivor",
-    "phone",
-)
 PEOPLE_COLUMNS = (
     "national_id",
     "family_book_number",
@@ -40,6 +31,7 @@ PEOPLE_COLUMNS = (
     "uxo_survivor",
     "phone",
 )
+PEOPLE_OPTIONAL = tuple(column for column in PEOPLE_COLUMNS if column not in PEOPLE_REQUIRED)
 HOUSEHOLD_COLUMNS = ("family_book_number", "village_code")
 
 DATE_FORMAT = "%Y-%m-%d"  # ISO 8601 only: 2024-03-31
