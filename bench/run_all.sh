@@ -6,3 +6,5 @@ PY=.venv/bin/python
 $PY bench/synth_bench.py
 $PY bench/import_bench.py
 $PY bench/search_bench.py
+
+.venv/bin/python bench/rules_bench.py --output bench/results/rules.json
