@@ -4,7 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 $PY bench/synth_bench.py
-$PY bench/import_bench.py
+DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/pakan_bench} $PY bench/import_bench.py
 $PY bench/search_bench.py
-
-.venv/bin/python bench/rules_bench.py --output bench/results/rules.json
+$PY bench/rules_bench.py --output bench/results/rules.json
