@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "pakan.jobs",
     "pakan.registry",
     "pakan.monitoring",
+    "pakan.ledger",
 ]
 
 MIDDLEWARE = [
