@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pakan.registry",
     "pakan.monitoring",
     "pakan.ledger",
+    "pakan.socialsecurity",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,10 @@ PATH_LOOKUPS = {
     "registry.household": "village__path",
     "registry.duplicatecandidate": "person__village__path",
     "registry.lifeevent": "person__village__path",
+    "socialsecurity.employer": "village__path",
+    "socialsecurity.insuredmember": "person__village__path",
+    "socialsecurity.employmentspell": "employer__village__path",
+    "socialsecurity.contributionrecord": "member__person__village__path",
 }
 
 
