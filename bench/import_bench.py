@@ -4,34 +4,40 @@ one ORM save per row.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pakan_bench \
         .venv/bin/python bench/import_bench.py
 
-The script creates the database named in DATABASE_URL (dropping it first if it is there) and
-drops it at the end (--keep to look at it afterwards). It writes a synthetic population of
---people rows (pakan.synth.population.write_people_csv, with its villages loaded first), then
-times, in the same run:
+The script creates the database named in DATABASE_URL (dropping it first if it is there), once
+per run (--repeat, 3 by default), and drops it at the end (--keep to look at it afterwards). It
+writes a synthetic population of --people rows (pakan.synth.population.write_people_csv, with
+its villages loaded first), then times, in each run:
 
 (a) pakan.registry.importing.import_file on that file into the empty registry (an initial
-    national load): every check, the staging table, the load, the audit trail, and the
-    duplicate check after the commit, in a child process whose peak resident memory
-    (ru_maxrss) is read when it ends; then the same for a further --increment people (the
-    first rows of the file with new identifiers) into the registry that now holds the
-    million, the everyday case where indexes are kept up row by row;
+    national load): every check, the load, the audit trail, the commit, and the duplicate
+    check after the commit (reported apart), in a child process whose peak resident memory
+    (ru_maxrss) is read when it ends, with the seconds of each step of the import
+    (ImportOutcome.phase_seconds); then the same for a further --increment people (the first
+    rows of the file with new identifiers) into the registry that now holds the million, the
+    everyday case where indexes are kept up row by row. Before each import the server writes
+    its dirty pages out (CHECKPOINT), so that every run starts from the same state;
 (b) a raw COPY of the same file into a bare table of text columns: the floor, what PostgreSQL
     alone needs to take the bytes in;
 (c) Person(...).save() once per row, on a sample of --orm-sample rows: what a per-row import
     does (no validation, no audit, in one transaction: the kindest case for it).
 
-It prints the figures as JSON and saves them to bench/results/import.json.
+The machine is shared and its speed moves from one run to the next, so the run of median
+speed is reported at the top and every run is listed under "runs". The JSON is printed and
+saved to bench/results/import.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime
 import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,17 +93,6 @@ def child_import(path: Path) -> None:
     """Runs in the child: import the file, print timings and peak memory as JSON."""
     from pakan.registry import importing
 
-    checked: dict[str, float] = {"seconds": 0.0}
-    original = importing.queue_likely_duplicates
-
-    def timed_duplicate_check(first_id: int, last_id: int) -> int:
-        started = time.perf_counter()
-        try:
-            return original(first_id, last_id)
-        finally:
-            checked["seconds"] = time.perf_counter() - started
-
-    importing.queue_likely_duplicates = timed_duplicate_check
     progress_calls = []
     started = time.perf_counter()
     outcome = importing.import_file(
@@ -115,7 +110,8 @@ def child_import(path: Path) -> None:
                 "created_households": outcome.created_households,
                 "duplicates_queued": outcome.duplicates_queued,
                 "seconds": seconds,
-                "duplicate_check_seconds": checked["seconds"],
+                "duplicate_check_seconds": outcome.phase_seconds.get("duplicate_check", 0.0),
+                "phase_seconds": outcome.phase_seconds,
                 "progress_calls": len(progress_calls),
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             }
@@ -151,6 +147,7 @@ def import_figures(imported: dict) -> dict:
                 "duplicate_check_seconds",
                 "peak_rss_mb",
                 "process_wall_seconds",
+                "phase_seconds",
             )
         },
         "seconds": seconds,
@@ -160,7 +157,21 @@ def import_figures(imported: dict) -> dict:
     }
 
 
+def checkpoint(database_url: str) -> None:
+    """Write the server's dirty pages out before a measured import, so that every run starts
+    from the same state instead of inheriting the WAL of the step before (a checkpoint that
+    falls inside the import slows it down). Needs a superuser; skipped otherwise."""
+    import psycopg
+
+    with (
+        psycopg.connect(psycopg_url(database_url), autocommit=True) as connection,
+        contextlib.suppress(psycopg.errors.InsufficientPrivilege),
+    ):
+        connection.execute("CHECKPOINT")
+
+
 def run_import(database_url: str, var_dir: Path, path: Path) -> dict:
+    checkpoint(database_url)
     started = time.perf_counter()
     finished = subprocess.run(
         [sys.executable, __file__, "--child-import", str(path)],
@@ -299,7 +310,8 @@ def postgres_version() -> str:
         return cursor.fetchone()[0]
 
 
-def prepare(people: int, seed: int, work: Path) -> tuple[Path, dict]:
+def prepare(people: int, seed: int, work: Path, generated: dict | None) -> tuple[Path, dict]:
+    """Schema, official geography and the synthetic villages; the file is written once."""
     from django.core.management import call_command
 
     from pakan.registry.geography import load_official_geography, upsert_units
@@ -309,6 +321,8 @@ def prepare(people: int, seed: int, work: Path) -> tuple[Path, dict]:
     load_official_geography()
     upsert_units(villages_for(people, seed))
     path = work / f"people_{people}.csv"
+    if generated is not None:
+        return path, generated
     started = time.perf_counter()
     summary = write_people_csv(path, people, seed)
     return path, {
@@ -320,44 +334,115 @@ def prepare(people: int, seed: int, work: Path) -> tuple[Path, dict]:
     }
 
 
-def measure(arguments: argparse.Namespace, database_url: str) -> dict:
-    about = machine()
-    with tempfile.TemporaryDirectory(prefix="pakan-import-bench-") as work_name:
-        work = Path(work_name)
-        setup_django(database_url, work)
-        from django.db import connections
+def cpu_yardstick() -> float:
+    """Seconds for a fixed piece of work (Python and polars, both cores): the speed of this
+    shared machine at the time of a run, to read the spread between runs against."""
+    import polars as pl
 
-        path, generated = prepare(arguments.people, arguments.seed, work)
-        floor = raw_copy(database_url, path)
-        orm = orm_per_row(path, arguments.orm_sample)
-        version = postgres_version()
-        connections.close_all()
-        initial = import_figures(run_import(database_url, work, path))
-        increment = import_figures(
-            run_import(database_url, work, increment_file(path, arguments.increment, work))
-        )
-    seconds = initial["seconds_without_duplicate_check"]
-    rate = initial["people_per_second_without_duplicate_check"]
+    started = time.perf_counter()
+    sum(number * number for number in range(3_000_000))
+    frame = pl.DataFrame({"value": pl.int_range(2_000_000, eager=True).hash(seed=1)})
+    frame.sort("value").with_columns(pl.col("value").cast(pl.String)).write_csv()
+    return time.perf_counter() - started
+
+
+def one_run(arguments: argparse.Namespace, database_url: str, work: Path, generated) -> dict:
+    """Every measurement once, on a database created for it."""
+    from django.db import connections
+
+    yardstick = cpu_yardstick()
+    connections.close_all()
+    recreate_database(database_url)
+    path, generated = prepare(arguments.people, arguments.seed, work, generated)
+    floor = raw_copy(database_url, path)
+    orm = orm_per_row(path, arguments.orm_sample)
+    version = postgres_version()
+    connections.close_all()
+    initial = import_figures(run_import(database_url, work, path))
+    increment = import_figures(
+        run_import(database_url, work, increment_file(path, arguments.increment, work))
+    )
     return {
-        "benchmark": "registry import",
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": {**about, "postgresql": version},
+        "load_average_at_start": os.getloadavg()[0],
+        "cpu_yardstick_seconds": yardstick,
+        "postgresql": version,
         "file": generated,
         "import": initial,
         "import_increment": increment,
         "raw_copy": floor,
         "orm_save_per_row": orm,
+    }
+
+
+def spread(values: list[float]) -> dict:
+    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
+
+
+def measure(arguments: argparse.Namespace, database_url: str) -> dict:
+    about = machine()
+    runs: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="pakan-import-bench-") as work_name:
+        work = Path(work_name)
+        setup_django(database_url, work)
+        for _ in range(arguments.repeat):
+            runs.append(one_run(arguments, database_url, work, runs[0]["file"] if runs else None))
+    rates = [run["import"]["people_per_second_without_duplicate_check"] for run in runs]
+    # The run of median speed stands for all; every run is listed below it.
+    typical = sorted(
+        runs, key=lambda run: run["import"]["people_per_second_without_duplicate_check"]
+    )[len(runs) // 2]
+    seconds = typical["import"]["seconds_without_duplicate_check"]
+    rate = typical["import"]["people_per_second_without_duplicate_check"]
+    return {
+        "benchmark": "registry import",
+        "date": typical["date"],
+        "machine": {**about, "postgresql": typical["postgresql"]},
+        "file": typical["file"],
+        "import": typical["import"],
+        "import_increment": typical["import_increment"],
+        "raw_copy": typical["raw_copy"],
+        "orm_save_per_row": typical["orm_save_per_row"],
         # The import's own work; the duplicate check after the commit is counted apart above.
         "ratios": {
-            "import_time_over_raw_copy_time": seconds / floor["seconds"],
-            "import_speed_over_orm_speed": rate / orm["rows_per_second"],
+            "import_time_over_raw_copy_time": seconds / typical["raw_copy"]["seconds"],
+            "import_speed_over_orm_speed": rate / typical["orm_save_per_row"]["rows_per_second"],
         },
         "targets": {
             "people_per_second": TARGET_PEOPLE_PER_SECOND,
             "people_per_second_met": rate >= TARGET_PEOPLE_PER_SECOND,
+            "people_per_second_met_in_runs": sum(r >= TARGET_PEOPLE_PER_SECOND for r in rates),
             "peak_rss_mb": TARGET_PEAK_RSS_MB,
-            "peak_rss_met": initial["peak_rss_mb"] < TARGET_PEAK_RSS_MB,
+            "peak_rss_met": max(run["import"]["peak_rss_mb"] for run in runs) < TARGET_PEAK_RSS_MB,
         },
+        "summary": {
+            "runs": len(runs),
+            "import_people_per_second_without_duplicate_check": spread(rates),
+            "import_seconds_without_duplicate_check": spread(
+                [run["import"]["seconds_without_duplicate_check"] for run in runs]
+            ),
+            "increment_people_per_second_without_duplicate_check": spread(
+                [
+                    run["import_increment"]["people_per_second_without_duplicate_check"]
+                    for run in runs
+                ]
+            ),
+            "duplicate_check_seconds": spread(
+                [run["import"]["duplicate_check_seconds"] for run in runs]
+            ),
+        },
+        "runs": [
+            {
+                "date": run["date"],
+                "load_average_at_start": run["load_average_at_start"],
+                "cpu_yardstick_seconds": run["cpu_yardstick_seconds"],
+                "import": run["import"],
+                "import_increment": run["import_increment"],
+                "raw_copy_seconds": run["raw_copy"]["seconds"],
+                "orm_rows_per_second": run["orm_save_per_row"]["rows_per_second"],
+            }
+            for run in runs
+        ],
     }
 
 
@@ -367,6 +452,7 @@ def main() -> None:
     parser.add_argument("--orm-sample", type=int, default=10_000)
     parser.add_argument("--increment", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--repeat", type=int, default=3, help="runs, each on a new database")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
@@ -377,7 +463,6 @@ def main() -> None:
         setup_django(database_url, Path(os.environ["PAKAN_VAR_DIR"]))
         child_import(arguments.child_import)
         return
-    recreate_database(database_url)
     try:
         results = measure(arguments, database_url)
     finally:

@@ -1,12 +1,15 @@
-"""Row checks of a registry import, as polars column expressions over a batch of rows.
+"""Checks of a registry import, as polars column expressions over a batch of rows.
 
 Each check is one boolean expression, true where a cell is wrong, so a batch of a hundred
 thousand rows is checked in a few vectorised passes and a good batch costs no Python per row.
-Checks that need other rows or the database (repeated IDs, unknown villages, scope) are SQL on
-the staging table, in pakan.registry.import_loading.
+The checks that look at the registry (unknown villages, scope, households already registered)
+are expressions too: the few registry rows they need are read once before the file and joined
+to each batch (`RegistryFacts`). The checks across rows (an ID twice in the file, two heads of
+one household) keep what earlier batches held (`RepeatCheck`). Only "this national ID is already
+registered" is asked of the database at the end (pakan.registry.import_loading).
 
 The search keys are computed here too, with the very rules of pakan.registry.names applied by
-polars' regex engine; tests compare them with latin_key()/lao_key() on awkward names.
+polars' string engine; tests compare them with latin_key()/lao_key() on awkward names.
 """
 
 from __future__ import annotations
@@ -60,6 +63,24 @@ KEY_SOURCES = {
     "family_key_lo": ("family_name_lo", "lao"),
 }
 PARSED_SUFFIX = "__parsed"
+HEAD = str(Relationship.HEAD)
+
+# Columns joined to a batch from the registry (never in a file: names start with "__").
+VILLAGE_ID = "__village_id"
+VILLAGE_PATH = "__village_path"
+HOUSEHOLD_ID = "__household_id"
+HOUSEHOLD_HEAD = "__household_head"
+HOUSEHOLD_PATH = "__household_path"
+REGISTERED_ID = "__registered_id"
+VILLAGE_SCHEMA = {"village_code": pl.String, VILLAGE_ID: pl.Int64, VILLAGE_PATH: pl.String}
+HOUSEHOLD_SCHEMA = {
+    "family_book_number": pl.String,
+    HOUSEHOLD_ID: pl.Int64,
+    HOUSEHOLD_HEAD: pl.Int64,
+    HOUSEHOLD_PATH: pl.String,
+}
+PEOPLE_SCHEMA = {"national_id": pl.String, REGISTERED_ID: pl.Boolean}
+FAILURE_SCHEMA = {LINE_COLUMN: pl.Int64, "check": pl.Int64, "value": pl.String}
 
 
 @dataclass(frozen=True)
@@ -85,6 +106,21 @@ class Check:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RegistryFacts:
+    """What the checks need to know of the registry, read once before the first row.
+
+    `villages`: every village (code, id, path). `households`: the households already registered
+    whose family book is named in the file (book, id, head id, village path). `people`: the
+    national IDs of the file that a registered person already holds.
+    """
+
+    villages: pl.DataFrame
+    households: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=HOUSEHOLD_SCHEMA))
+    people: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PEOPLE_SCHEMA))
+    scope_prefix: str | None = None
+
+
 def text_limit(column: str) -> int:
     """The longest value a column takes: the model field's length, never above the file rule."""
     try:
@@ -94,7 +130,22 @@ def text_limit(column: str) -> int:
     return min(model_field.max_length or MAX_TEXT_LENGTH, MAX_TEXT_LENGTH)
 
 
+# --- search keys ---------------------------------------------------------------------------------
+
 _RUN_OF_ONE_LETTER = re.compile(r"([a-z])\1\+")
+# One character: a letter or digit, or a bracket class without nesting.
+_ONE_CHARACTER = re.compile(r"[^\W_]|\[\^?[^\[\]]+\]|\\p\{\w+\}")
+# A positive class of plain characters, no ranges: "[xz]".
+_PLAIN_CLASS = re.compile(r"\[([^\[\]\\^-]+)\]")
+
+
+@dataclass(frozen=True)
+class KeyStep:
+    """One pass of polars over a column: a regex, a literal, or several characters at once."""
+
+    kind: str  # "regex" | "literal" | "characters"
+    pattern: str | tuple[str, ...]
+    replacement: str | tuple[str, ...]
 
 
 def _is_literal(pattern: str) -> bool:
@@ -107,53 +158,136 @@ def _collapsed_run_letter(pattern: str, replacement: str) -> str | None:
     return match.group(1) if match and replacement == match.group(1) else None
 
 
-def engine_rules(rules: Sequence[tuple[str, str]]) -> list[tuple[str, str, bool]]:
-    """The rules as polars runs them: (pattern, replacement, literal).
+def _characters(pattern: str) -> tuple[str, ...] | None:
+    """The characters a rule replaces when it replaces single plain characters, else None."""
+    if len(pattern) == 1 and _is_literal(pattern):
+        return (pattern,)
+    match = _PLAIN_CLASS.fullmatch(pattern)
+    if match and all(_is_literal(character) for character in match.group(1)):
+        return tuple(match.group(1))
+    return None
 
-    Consecutive "xx+" -> "x" rules commute (shortening a run of one letter never makes a run of
-    another), so they run as one alternation in a single pass instead of one pass per letter;
-    the result is the same as applying them in turn, which the tests check against names.py.
+
+def engine_rules(rules: Sequence[tuple[str, str]]) -> list[KeyStep]:
+    """The rules as polars runs them, in as few passes as give the same result.
+
+    Three kinds of neighbouring rules are merged, each because applying them one after the
+    other and all at once cannot differ (the tests check the keys against names.py):
+    - deletions of single characters ("[^a-z]" -> "", "h" -> ""): one alternation;
+    - one character for another ("c" -> "j", "[xz]" -> "s", ...) when no rule of the group
+      takes what another one writes: one pass of polars' replace_many;
+    - shortening a run of one letter ("aa+" -> "a"): runs of different letters never make one
+      another, so one alternation shortens them all.
     """
-    merged: list[tuple[str, str, bool]] = []
-    letters: list[str] = []
+    steps: list[KeyStep] = []
+    group: list[tuple[str, str]] = []
+    group_kind = ""
 
     def flush() -> None:
-        if letters:
+        if not group:
+            return
+        if group_kind == "runs":
+            letters = [letter for letter, _ in group]
             pattern = "|".join(f"({letter}){letter}+" for letter in letters)
             replacement = "".join(f"${{{number}}}" for number in range(1, len(letters) + 1))
-            merged.append((pattern, replacement, False))
-            letters.clear()
+            steps.append(KeyStep("regex", pattern, replacement))
+        elif group_kind == "deletions":
+            # One class of classes (the Rust regex syntax polars uses): "[[^a-z]h]".
+            members = "".join(pattern for pattern, _ in group)
+            pattern = members if len(group) == 1 else f"[{members}]"
+            steps.append(KeyStep("regex", pattern, ""))
+        elif len(group) == 1:
+            pattern, replacement = group[0]
+            steps.append(_single_step(pattern, replacement))
+        else:
+            sources = tuple(character for pattern, _ in group for character in _characters(pattern))
+            targets = tuple(
+                replacement for pattern, replacement in group for _ in _characters(pattern)
+            )
+            steps.append(KeyStep("characters", sources, targets))
+        group.clear()
 
     for pattern, replacement in rules:
-        letter = _collapsed_run_letter(pattern, replacement)
-        if letter is not None:
-            letters.append(letter)
+        kind, item = _merge_kind(pattern, replacement)
+        if kind == "characters" and group_kind == "characters" and not _commutes(group, item):
+            kind = "characters_new"
+        if kind != group_kind or kind in ("single", "characters_new"):
+            flush()
+        group_kind = "characters" if kind == "characters_new" else kind
+        if kind == "single":
+            steps.append(_single_step(pattern, replacement))
+            group_kind = ""
             continue
-        flush()
-        merged.append((pattern, replacement, _is_literal(pattern)))
+        group.append(item)
     flush()
-    return merged
+    return steps
 
 
-LATIN_ENGINE_RULES = engine_rules(LATIN_KEY_RULES)
+def _merge_kind(pattern: str, replacement: str) -> tuple[str, tuple[str, str]]:
+    letter = _collapsed_run_letter(pattern, replacement)
+    if letter is not None:
+        return "runs", (letter, letter)
+    if replacement == "" and _ONE_CHARACTER.fullmatch(pattern):
+        return "deletions", (pattern, replacement)
+    if len(replacement) == 1 and _is_literal(replacement) and _characters(pattern):
+        return "characters", (pattern, replacement)
+    return "single", (pattern, replacement)
+
+
+def _commutes(group: list[tuple[str, str]], item: tuple[str, str]) -> bool:
+    """True when a character rule can join the group: no rule takes what another writes, and no
+    two rules take the same character."""
+    members = [*group, item]
+    taken = [set(_characters(pattern)) for pattern, _ in members]
+    written = {replacement for _, replacement in members}
+    every_taken = set().union(*taken)
+    return sum(len(characters) for characters in taken) == len(every_taken) and not (
+        every_taken & written
+    )
+
+
+def _single_step(pattern: str, replacement: str) -> KeyStep:
+    return KeyStep("literal" if _is_literal(pattern) else "regex", pattern, replacement)
+
+
+# Accents are folded by NFKD and dropping the marks (\p{Mn}). Dropping them after lower-casing
+# gives the same (after NFKD, lower-casing makes no mark and no mark changes a letter's case),
+# so the marks go in the same pass as the first rules, which delete single characters too.
+LATIN_ENGINE_RULES = engine_rules(((r"\p{Mn}", ""), *LATIN_KEY_RULES))
 LAO_ENGINE_RULES = engine_rules(LAO_KEY_RULES)
 
 
-def apply_rules(value: pl.Expr, rules: Sequence[tuple[str, str, bool]]) -> pl.Expr:
-    for pattern, replacement, literal in rules:
-        value = value.str.replace_all(pattern, replacement, literal=literal)
+def apply_rules(value: pl.Expr, steps: Sequence[KeyStep]) -> pl.Expr:
+    for step in steps:
+        if step.kind == "characters":
+            value = value.str.replace_many(list(step.pattern), list(step.replacement))
+        else:
+            value = value.str.replace_all(
+                step.pattern, step.replacement, literal=step.kind == "literal"
+            )
     return value
 
 
 def latin_key_expr(name: pl.Expr) -> pl.Expr:
     """names.latin_key for a column: fold accents (NFKD, drop marks), lower-case, the rules."""
-    folded = name.str.normalize("NFKD").str.replace_all(r"\p{Mn}", "")
-    return apply_rules(folded.str.to_lowercase(), LATIN_ENGINE_RULES)
+    return apply_rules(name.str.normalize("NFKD").str.to_lowercase(), LATIN_ENGINE_RULES)
 
 
 def lao_key_expr(name: pl.Expr) -> pl.Expr:
     """names.lao_key for a column: NFKC, then the Lao rules."""
     return apply_rules(name.str.normalize("NFKC"), LAO_ENGINE_RULES)
+
+
+def key_expressions() -> list[pl.Expr]:
+    """The four search keys of a person, cut to their column's length."""
+    expressions = []
+    for name, (source, script) in KEY_SOURCES.items():
+        key = latin_key_expr(pl.col(source)) if script == "latin" else lao_key_expr(pl.col(source))
+        expressions.append(key.str.slice(0, text_limit(name)).alias(name))
+    return expressions
+
+
+# --- a batch as the checks see it --------------------------------------------------------------
 
 
 def with_missing_columns(batch: pl.DataFrame, spec: KindSpec) -> pl.DataFrame:
@@ -178,6 +312,18 @@ def parse(batch: pl.DataFrame, spec: KindSpec) -> pl.DataFrame:
         .alias(name + PARSED_SUFFIX)
         for name in DATE_COLUMNS
     )
+
+
+def with_registry(batch: pl.DataFrame, facts: RegistryFacts, spec: KindSpec) -> pl.DataFrame:
+    """Each row with its village and, when already registered, its household."""
+    batch = batch.join(facts.villages, on="village_code", how="left", maintain_order="left")
+    batch = batch.join(facts.households, on="family_book_number", how="left", maintain_order="left")
+    if spec.name != PEOPLE:
+        return batch
+    return batch.join(facts.people, on="national_id", how="left", maintain_order="left")
+
+
+# --- the checks of one row ----------------------------------------------------------------------
 
 
 def _date_ordinal(date: pl.Expr) -> pl.Expr:
@@ -244,8 +390,7 @@ def _people_checks(today: datetime.date) -> list[Check]:
         Check(
             "relationship_to_head",
             "head_without_family_book",
-            (pl.col("relationship_to_head") == Relationship.HEAD)
-            & pl.col("family_book_number").is_null(),
+            (pl.col("relationship_to_head") == HEAD) & pl.col("family_book_number").is_null(),
         )
     )
     difficulty_values = [str(value) for value in Difficulty.values]
@@ -263,89 +408,232 @@ def _people_checks(today: datetime.date) -> list[Check]:
     return checks
 
 
-def checks_for(spec: KindSpec, today: datetime.date) -> list[Check]:
-    checks = _general_checks(spec)
-    if spec.name == PEOPLE:
-        checks += _people_checks(today)
+# --- the checks against the registry (columns joined by with_registry) -------------------------
+
+
+def _outside(path: str, prefix: str) -> pl.Expr:
+    return pl.col(path).is_not_null() & ~pl.col(path).str.starts_with(prefix)
+
+
+def _registry_checks(spec: KindSpec, scope_prefix: str | None) -> list[Check]:
+    checks = [
+        Check(
+            "village_code",
+            "unknown_village",
+            pl.col("village_code").is_not_null() & pl.col(VILLAGE_ID).is_null(),
+        )
+    ]
+    if scope_prefix is not None:
+        checks.append(Check("village_code", "outside_scope", _outside(VILLAGE_PATH, scope_prefix)))
+    if spec.name == HOUSEHOLDS:
+        checks.append(
+            Check("family_book_number", "household_exists", pl.col(HOUSEHOLD_ID).is_not_null())
+        )
+        return checks
+    checks.append(Check("national_id", "national_id_exists", pl.col(REGISTERED_ID).is_not_null()))
+    checks.append(
+        Check(
+            "relationship_to_head",
+            "household_has_head",
+            (pl.col("relationship_to_head") == HEAD) & pl.col(HOUSEHOLD_HEAD).is_not_null(),
+        )
+    )
+    if scope_prefix is not None:
+        checks.append(
+            Check(
+                "family_book_number",
+                "household_outside_scope",
+                _outside(HOUSEHOLD_PATH, scope_prefix),
+            )
+        )
     return checks
 
 
-def find_errors(batch: pl.DataFrame, checks: Sequence[Check]) -> pl.DataFrame:
-    """(line, check index, value) for every failed check, in line order; empty when all pass.
+def checks_for(
+    spec: KindSpec, today: datetime.date, scope_prefix: str | None = None
+) -> list[Check]:
+    """Every check of one row: its cells, and its village and household in the registry."""
+    checks = _general_checks(spec)
+    if spec.name == PEOPLE:
+        checks += _people_checks(today)
+    return checks + _registry_checks(spec, scope_prefix)
 
-    All checks are evaluated in one select (polars runs them in parallel); only a batch with a
-    failure pays for picking the failures out.
+
+class RowChecker:
+    """Runs the checks of one row over batches, and picks out the failures.
+
+    A check that reads one column only is a check of a value, and names, villages, dates and
+    codes repeat a great deal: where a column's values repeat (decided on the first batch),
+    such checks run once per distinct value instead of once per row. Every check is first
+    asked only whether it fails anywhere; only a failing check is run again to find its rows.
     """
-    flags = batch.select(
-        pl.col(LINE_COLUMN),
-        *(check.bad.fill_null(False).alias(f"check_{index}") for index, check in enumerate(checks)),
-    )
-    failed = [name for name in flags.columns[1:] if flags[name].any()]
-    if not failed:
-        return pl.DataFrame(schema={LINE_COLUMN: pl.Int64, "check": pl.Int64, "value": pl.String})
-    parts = []
-    for name in failed:
-        index = int(name.removeprefix("check_"))
-        rows = batch.filter(flags[name])
-        parts.append(
-            rows.select(
+
+    DISTINCT_SHARE = 0.5  # at most this share of distinct values: check distinct values
+
+    def __init__(self, checks: Sequence[Check]) -> None:
+        self.checks = list(checks)
+        self.of_value: dict[str, list[int]] = {}  # column read -> checks reading it alone
+        self.of_row: list[int] = []
+        for index, check in enumerate(self.checks):
+            read = set(check.bad.meta.root_names())
+            if len(read) == 1:
+                self.of_value.setdefault(read.pop(), []).append(index)
+            else:
+                self.of_row.append(index)
+        self.by_value: dict[str, bool] | None = None
+
+    def failures(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """(line, check index, value) for every failed check, in line order."""
+        failed = [index for index, fails in self._fails(batch).items() if fails]
+        if not failed:
+            return pl.DataFrame(schema=FAILURE_SCHEMA)
+        parts = [
+            batch.filter(self.checks[index].bad.fill_null(False)).select(
                 pl.col(LINE_COLUMN),
                 pl.lit(index, dtype=pl.Int64).alias("check"),
-                pl.col(checks[index].column).cast(pl.String).str.slice(0, 200).alias("value"),
+                pl.col(self.checks[index].column).cast(pl.String).str.slice(0, 200).alias("value"),
             )
+            for index in failed
+        ]
+        return pl.concat(parts).sort(LINE_COLUMN, "check")
+
+    def _fails(self, batch: pl.DataFrame) -> dict[int, bool]:
+        if self.by_value is None:
+            self.by_value = repeating_columns(batch, list(self.of_value), self.DISTINCT_SHARE)
+        on_rows = self.of_row + [
+            index
+            for column, indexes in self.of_value.items()
+            if not self.by_value[column]
+            for index in indexes
+        ]
+        fails = dict(zip(on_rows, _any_of(batch, [self.checks[i] for i in on_rows]), strict=True))
+        for column, indexes in self.of_value.items():
+            if self.by_value[column]:
+                values = batch.select(pl.col(column).unique())
+                checks = [self.checks[index] for index in indexes]
+                fails.update(zip(indexes, _any_of(values, checks), strict=True))
+        return fails
+
+
+def _any_of(frame: pl.DataFrame, checks: Sequence[Check]) -> tuple[bool, ...]:
+    if not checks:
+        return ()
+    return frame.select(
+        check.bad.fill_null(False).any().alias(f"check_{number}")
+        for number, check in enumerate(checks)
+    ).row(0)
+
+
+def repeating_columns(batch: pl.DataFrame, columns: Sequence[str], share: float) -> dict[str, bool]:
+    """For each column, whether its distinct values are at most `share` of the rows."""
+    if not columns:
+        return {}
+    counts = batch.select(pl.col(column).n_unique() for column in columns).row(0)
+    limit = share * max(batch.height, 1)
+    return {column: count <= limit for column, count in zip(columns, counts, strict=True)}
+
+
+def per_distinct_value(
+    batch: pl.DataFrame, column: str, expressions: Sequence[pl.Expr]
+) -> pl.DataFrame:
+    """`expressions` of `column` computed once per distinct value, one row per batch row."""
+    values = batch.select(pl.col(column).unique()).with_columns(expressions)
+    return (
+        batch.select(column)
+        .join(values, on=column, how="left", maintain_order="left", nulls_equal=True)
+        .drop(column)
+    )
+
+
+# --- the checks across rows ---------------------------------------------------------------------
+
+
+REPEAT_SCHEMA = {"key": pl.String, "first_line": pl.Int64, "hash": pl.UInt64}
+
+
+def value_hash(value: pl.Expr) -> pl.Expr:
+    return value.hash(seed=0)
+
+
+@dataclass
+class RepeatCheck:
+    """Every row after the first with the same value in `key` (among rows where `among`).
+
+    Batch by batch: the first line of each value seen so far is kept, so a repeat is found in
+    the batch where it occurs, before that batch is written (a repeated family book would
+    otherwise break the registry's unique constraint before it could be reported). Values are
+    compared by a 64-bit hash first, cheap for a million IDs; only the few rows whose hash is
+    seen twice are compared by their text, so a hash collision never makes a false error.
+    """
+
+    column: str
+    code: str
+    key: str
+    among: pl.Expr | None = None
+    shown: str | None = None
+    seen: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REPEAT_SCHEMA))
+
+    def failures(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """(line, value, first_line) of each repeat in this batch, in line order."""
+        rows = batch.filter(pl.col(self.key).is_not_null())
+        if self.among is not None:
+            rows = rows.filter(self.among)
+        rows = rows.select(
+            pl.col(LINE_COLUMN),
+            pl.col(self.key).alias("key"),
+            pl.col(self.shown or self.key).cast(pl.String).str.slice(0, 200).alias("value"),
+            value_hash(pl.col(self.key)).alias("hash"),
         )
-    return pl.concat(parts).sort(LINE_COLUMN, "check")
+        suspect = pl.col("hash").is_duplicated() | pl.col("hash").is_in(self.seen["hash"].implode())
+        rows = rows.with_columns(suspect.alias("suspect"))
+        # A value whose hash is new to the file and single in the batch is a first occurrence.
+        firsts = [rows.filter(~pl.col("suspect"))]
+        suspects = rows.filter("suspect")
+        found = pl.DataFrame(
+            schema={LINE_COLUMN: pl.Int64, "value": pl.String, "first_line": pl.Int64}
+        )
+        if suspects.height:
+            found = self._repeats_among(suspects, firsts)
+        self.seen = pl.concat(
+            [
+                self.seen,
+                *(
+                    part.select("key", pl.col(LINE_COLUMN).alias("first_line"), "hash")
+                    for part in firsts
+                ),
+            ]
+        )
+        return found
+
+    def _repeats_among(self, suspects: pl.DataFrame, firsts: list[pl.DataFrame]) -> pl.DataFrame:
+        """The exact comparison, for rows whose hash was seen before."""
+        earlier = self.seen.filter(pl.col("hash").is_in(suspects["hash"].implode())).select(
+            "key", "first_line"
+        )
+        new = suspects.join(earlier, on="key", how="anti")
+        first_in_batch = new.group_by("key").agg(pl.col(LINE_COLUMN).min().alias("first_line"))
+        firsts.append(
+            new.join(first_in_batch, on="key")
+            .filter(pl.col(LINE_COLUMN) == pl.col("first_line"))
+            .drop("first_line")
+        )
+        first = pl.concat([earlier, first_in_batch])
+        repeats = suspects.join(first, on="key", how="inner").filter(
+            pl.col(LINE_COLUMN) != pl.col("first_line")
+        )
+        return repeats.select(LINE_COLUMN, "value", "first_line").sort(LINE_COLUMN)
 
 
-# Staging: the typed rows that go to the database, in this column order.
-PEOPLE_STAGING_COLUMNS = (
-    "line",
-    "national_id",
-    "family_book_number",
-    "given_name_lo",
-    "family_name_lo",
-    "given_name_latin",
-    "family_name_latin",
-    "sex",
-    "date_of_birth",
-    "date_of_death",
-    "village_code",
-    "relationship_to_head",
-    *WASHINGTON_GROUP_DOMAINS,
-    "uxo_survivor",
-    "phone",
-    *KEY_SOURCES,
-)
-HOUSEHOLD_STAGING_COLUMNS = ("line", "family_book_number", "village_code")
-
-
-def staging_frame(batch: pl.DataFrame, spec: KindSpec) -> pl.DataFrame:
-    """A checked batch as the typed columns of the staging table."""
+def repeat_checks(spec: KindSpec) -> list[RepeatCheck]:
     if spec.name == HOUSEHOLDS:
-        return batch.select(pl.col(LINE_COLUMN).alias("line"), "family_book_number", "village_code")
-    expressions: list[pl.Expr] = [pl.col(LINE_COLUMN).alias("line")]
-    for name in PEOPLE_STAGING_COLUMNS[1:]:
-        if name in DATE_COLUMNS:
-            expressions.append(pl.col(name + PARSED_SUFFIX).alias(name))
-        elif name in WASHINGTON_GROUP_DOMAINS:
-            expressions.append(pl.col(name).cast(pl.Int16, strict=False))
-        elif name == "uxo_survivor":
-            expressions.append(
-                pl.col(name)
-                .str.to_lowercase()
-                .replace_strict(BOOLEAN_VALUES, default=None, return_dtype=pl.Boolean)
-                .fill_null(False)
-            )
-        elif name in ("relationship_to_head", "phone"):
-            expressions.append(pl.col(name).fill_null(""))
-        elif name in KEY_SOURCES:
-            source, script = KEY_SOURCES[name]
-            key = (
-                latin_key_expr(pl.col(source))
-                if script == "latin"
-                else lao_key_expr(pl.col(source))
-            )
-            expressions.append(key.str.slice(0, text_limit(name)).alias(name))
-        else:
-            expressions.append(pl.col(name))
-    return batch.select(expressions)
+        return [RepeatCheck("family_book_number", "family_book_repeated", "family_book_number")]
+    return [
+        RepeatCheck("national_id", "national_id_repeated", "national_id"),
+        RepeatCheck(
+            "relationship_to_head",
+            "second_head",
+            "family_book_number",
+            among=pl.col("relationship_to_head") == HEAD,
+            shown="relationship_to_head",
+        ),
+    ]

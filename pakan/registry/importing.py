@@ -1,13 +1,18 @@
 """Bulk import of people and households from CSV and XLSX files, whole or not at all.
 
 A file goes through three gates. The file as a whole (format, encoding, header: pakan.tabular).
-Every row, with polars column expressions over batches (pakan.registry.import_checks). The
-rows as a set, in SQL on a staging table: an ID twice, an ID already registered, an unknown
-village, a village outside the user's scope (pakan.registry.import_loading). Any error at any
-gate refuses the whole file: the one transaction is rolled back and the answer lists each bad
-cell with its line, column and reason in English and Lao, also as a CSV/XLSX report. A good
-file goes in with a few INSERT ... SELECT statements in that same transaction, so a failure or
-a killed worker half way leaves nothing behind.
+Every row, with polars column expressions over batches (pakan.registry.import_checks), which
+also look at the few registry rows the file names (villages, households already registered)
+and at earlier batches (an ID twice in the file, two heads of one household). Last, one query
+for national IDs already registered (pakan.registry.import_loading). Any error at any gate
+refuses the whole file: the one transaction is rolled back and the answer lists each bad cell
+with its line, column and reason in English and Lao, also as a CSV/XLSX report.
+
+A good file goes straight into the registry's tables while it is read (COPY on PostgreSQL),
+with ids the import gives itself (pakan.registry.import_rows), in that same transaction, so a
+failure or a killed worker half way leaves nothing behind. Polars checks the next batch in a
+second thread while the database takes the current one. The audit trail records one event per
+import and table, with the range of ids and the file line of each (pakan.audit).
 
 The page (start_import -> a background job), the job runner (run_import_job) and the command
 line (manage.py import_registry) all end up in import_file.
@@ -16,11 +21,15 @@ line (manage.py import_registry) all end up in import_file.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
+import time
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import polars as pl
 from django.conf import settings
@@ -28,6 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pakan.accounts.scope import require_change_permission, scope_path
+from pakan.audit.services import record_import
 from pakan.jobs.models import Job
 from pakan.jobs.services import create_job, dispatch
 from pakan.registry import import_messages  # noqa: F401 - adds the registry codes to the catalogue
@@ -38,16 +48,21 @@ from pakan.registry.import_checks import (
     PEOPLE,
     Check,
     KindSpec,
+    RegistryFacts,
+    RepeatCheck,
+    RowChecker,
     checks_for,
-    find_errors,
     parse,
-    staging_frame,
+    repeat_checks,
     with_missing_columns,
+    with_registry,
 )
-from pakan.registry.import_loading import LoadResult, Staging
+from pakan.registry.import_loading import HOUSEHOLD, PERSON, Loader, table_of
+from pakan.registry.import_rows import HouseholdRows, IdRange, PeopleRows
+from pakan.registry.models import Household, Person
 from pakan.tabular.export import write_table
 from pakan.tabular.messages import RowError, TableRefused, preview, render
-from pakan.tabular.reading import check_header, open_table
+from pakan.tabular.reading import LINE_COLUMN, TableSource, check_header, open_table
 
 __all__ = [
     "HOUSEHOLDS",
@@ -70,6 +85,7 @@ REPORT_HEADER = ("line", "column", "value", "reason_en", "reason_lo")
 RUNNER = "pakan.registry.importing.run_import_job"
 UPLOAD_DIRECTORY = "imports"
 RESULT_ERRORS_SHOWN = 200
+T = TypeVar("T")
 
 
 @dataclass
@@ -85,6 +101,8 @@ class ImportOutcome:
     first_person_id: int | None = None
     last_person_id: int | None = None
     duplicate_check_failed: bool = False
+    # Wall-clock seconds of each step, for the log and the benchmark.
+    phase_seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> tuple[str, str]:
         """One sentence in English and Lao for the page, the job and the command line."""
@@ -113,6 +131,7 @@ class ImportOutcome:
             "first_person_id": self.first_person_id,
             "last_person_id": self.last_person_id,
             "duplicate_check_failed": self.duplicate_check_failed,
+            "phase_seconds": {name: round(value, 3) for name, value in self.phase_seconds.items()},
             "summary_en": summary_en,
             "summary_lo": summary_lo,
         }
@@ -126,27 +145,50 @@ class ErrorList:
         self.total = 0
         self.kept: list[tuple[int, str, Any, str, dict[str, Any]]] = []
         self.column_order = {name: position for position, name in enumerate(header_order)}
+        self.checks: list[Check | RepeatCheck] = []
+        self.rank: dict[int, int] = {}
 
     def __bool__(self) -> bool:
         return self.total > 0
+
+    def describe(self, checks: Sequence[Check | RepeatCheck]) -> None:
+        """The checks whose index a failure frame names, and their order within one line."""
+        self.checks = list(checks)
+        order = sorted(range(len(checks)), key=lambda index: self._order(checks[index]))
+        self.rank = {index: rank for rank, index in enumerate(order)}
+
+    def _order(self, check: Check | RepeatCheck) -> tuple[int, str]:
+        return self.column_order.get(check.column, len(self.column_order)), check.code
 
     def add(self, line: int, column: str, value: Any, code: str, **params: Any) -> None:
         self.total += 1
         if len(self.kept) < self.limit:
             self.kept.append((line, column, value, code, params))
 
-    def add_frame(self, failures: pl.DataFrame, checks: list[Check]) -> None:
-        """Failures of row checks (line, check, value), already in line order."""
+    def add_frame(self, failures: pl.DataFrame) -> None:
+        """Failures of one batch (line, check, value, first_line); batches come in line order,
+        so keeping the first ones of each batch keeps the first ones of the file."""
+        if not failures.height:
+            return
         self.total += failures.height
         room = self.limit - len(self.kept)
-        for line, check_index, value in failures.head(max(room, 0)).iter_rows():
-            check = checks[check_index]
-            self.kept.append((line, check.column, value, check.code, check.params))
+        if room <= 0:
+            return
+        ordered = failures.with_columns(
+            pl.col("check").replace_strict(self.rank, return_dtype=pl.Int64).alias("rank")
+        ).sort(LINE_COLUMN, "rank")
+        for line, check_index, value, first_line, _ in ordered.head(room).iter_rows():
+            check = self.checks[check_index]
+            params = dict(getattr(check, "params", {}))
+            if first_line is not None:
+                params["first_line"] = first_line
+            self.kept.append((line, check.column, value, check.code, params))
 
     def add_rows(
         self, column: str, code: str, total: int, rows: list[tuple[int, Any, int | None]]
     ) -> None:
-        """Failures of a set check: the first rows by line, and how many there are in all."""
+        """Failures of a check over the whole file: the first rows by line, and how many there
+        are in all."""
         self.total += total
         for line, value, first_line in rows:
             params = {"first_line": first_line} if first_line is not None else {}
@@ -178,81 +220,296 @@ def import_file(
         raise ValueError(f"unknown import kind {kind!r}; use one of {', '.join(KINDS)}")
     if user is not None:
         require_change_permission(user)
-    scope_prefix = scope_path(user) if user is not None else None
     spec = KINDS[kind]
     report = progress or (lambda done, total: None)
+    phases: dict[str, float] = {}
     try:
-        source = open_table(
-            Path(path), original_name, max_bytes=getattr(settings, "PAKAN_IMPORT_MAX_BYTES", None)
-        )
+        with _timed(phases, "read_file"):
+            source = open_table(
+                Path(path),
+                original_name,
+                max_bytes=getattr(settings, "PAKAN_IMPORT_MAX_BYTES", None),
+            )
     except TableRefused as refusal:
         return _refused(spec, refusal.errors)
     header_errors = check_header(source.header, spec.required, spec.allowed)
     if header_errors:
         return _refused(spec, header_errors)
-    errors = ErrorList(spec.allowed)
-    estimated_total = source.estimated_rows
-    report(0, estimated_total)
+    report(0, source.estimated_rows)
+    file_name = (original_name or Path(path).name)[:140]
     with transaction.atomic():
-        staging = Staging.create(spec)
-        try:
-            rows = _check_and_stage(source, spec, staging, errors, report, estimated_total)
-        except TableRefused as refusal:
-            staging.abandon()
-            transaction.set_rollback(True)
-            return _refused(spec, refusal.errors)
-        except BaseException:
-            staging.abandon()
-            raise
-        if rows == 0:
-            transaction.set_rollback(True)
-            return _refused(spec, TableRefused.of("no_rows").errors)
-        staging.ready()
-        for result in staging.run_checks(scope_prefix, MAX_REPORTED_ERRORS):
-            errors.add_rows(result.check.column, result.check.code, result.total, result.rows)
-        if errors:
-            transaction.set_rollback(True)
-            return _refused(spec, errors.rendered(), total=errors.total, rows=rows)
-        loaded = staging.load(
-            actor_id=_actor_id(user), note=_audit_note(path, original_name), now=timezone.now()
+        run = _Import(
+            source,
+            spec,
+            Loader.create(spec, timezone.now()),
+            report,
+            file_name,
+            scope_prefix=scope_path(user) if user is not None else None,
+            actor=_actor(user),
+            phases=phases,
         )
-        staging.drop()
-    outcome = ImportOutcome(
-        accepted=True,
-        kind=kind,
-        rows=rows,
-        created_people=loaded.created_people,
-        created_households=loaded.created_households,
-        first_person_id=loaded.first_person_id,
-        last_person_id=loaded.last_person_id,
-    )
-    _queue_duplicates(outcome, loaded)
-    report(rows, rows)
+        outcome = run.check_and_load()
+        if not outcome.accepted:
+            transaction.set_rollback(True)
+            return outcome
+        committing = time.perf_counter()
+    phases["commit"] = time.perf_counter() - committing
+    with _timed(phases, "duplicate_check"):
+        _queue_duplicates(outcome)
+    outcome.phase_seconds = phases
+    logger.info("import of %s: %s rows in %s", file_name, outcome.rows, phases)
+    report(outcome.rows, outcome.rows)
     return outcome
 
 
-def _check_and_stage(
-    source,
-    spec: KindSpec,
-    staging: Staging,
-    errors: ErrorList,
-    report: ProgressCallback,
-    estimated_total: int,
-) -> int:
-    """Row checks batch by batch; every row is staged so the set checks see the whole file."""
-    checks = checks_for(spec, timezone.localdate())
-    rows = 0
-    for batch in source.batches(BATCH_ROWS):
-        typed = parse(with_missing_columns(batch, spec), spec)
-        failures = find_errors(typed, checks)
-        if failures.height:
-            errors.add_frame(failures, checks)
-        staging.append(staging_frame(typed, spec))
-        rows += batch.height
-        # Never report "all done" before the load has committed.
-        total = max(estimated_total, rows)
-        report(min(rows, total - 1), total)
-    return rows
+@contextmanager
+def _timed(phases: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        phases[name] = phases.get(name, 0.0) + time.perf_counter() - started
+
+
+@dataclass
+class _Checked:
+    """One batch after the checks: its failures, and its rows ready to write (if all is well
+    so far)."""
+
+    rows: int
+    failures: pl.DataFrame
+    payload: Any = None
+
+
+class _Import:
+    """One import inside its transaction: prepare, check and write batch by batch, finish."""
+
+    def __init__(
+        self,
+        source: TableSource,
+        spec: KindSpec,
+        loader: Loader,
+        report: ProgressCallback,
+        file_name: str,
+        *,
+        scope_prefix: str | None,
+        actor,
+        phases: dict[str, float] | None = None,
+    ) -> None:
+        self.phases = {} if phases is None else phases
+        self.source = source
+        self.spec = spec
+        self.loader = loader
+        self.report = report
+        self.file_name = file_name
+        self.scope_prefix = scope_prefix
+        self.actor = actor
+        self.errors = ErrorList(spec.allowed)
+
+    def check_and_load(self) -> ImportOutcome:
+        """The outcome; the caller rolls the transaction back unless it is accepted."""
+        self.loader.begin(self.source.estimated_rows)
+        try:
+            with _timed(self.phases, "look_up_registry"):
+                self._prepare()
+            with _timed(self.phases, "check_and_copy"):
+                rows = self._check_and_write()
+            if rows == 0:
+                return _refused(self.spec, TableRefused.of("no_rows").errors)
+            if self.errors:
+                return _refused(
+                    self.spec, self.errors.rendered(), total=self.errors.total, rows=rows
+                )
+            return self._finish(rows)
+        except TableRefused as refusal:
+            self.loader.abandon()
+            return _refused(self.spec, refusal.errors)
+        except BaseException:
+            self.loader.abandon()
+            raise
+
+    # --- before the rows: what the checks need, and the ids ---
+
+    def _prepare(self) -> None:
+        loader, spec = self.loader, self.spec
+        self.facts = self._registry_facts()
+        self.checks = checks_for(spec, timezone.localdate(), self.scope_prefix)
+        self.row_checker = RowChecker(self.checks)
+        self.repeats = repeat_checks(spec)
+        self.errors.describe([*self.checks, *self.repeats])
+        self.table = table_of(spec.name)
+        stamp = loader.stamp_text
+        first_household = loader.first_free_id(Household)
+        if spec.name == PEOPLE:
+            self.builder = PeopleRows(loader.first_free_id(Person), first_household, stamp)
+        else:
+            self.builder = HouseholdRows(first_household, stamp)
+
+    def _registry_facts(self) -> RegistryFacts:
+        """The registry rows the file names: one pass over its ID columns, one query each.
+
+        With nobody registered yet (a first national load) there is nothing to look up. The
+        tables are locked: what is found stays true until the commit.
+        """
+        loader = self.loader
+        facts = RegistryFacts(loader.villages(), scope_prefix=self.scope_prefix)
+        wanted = {"family_book_number": loader.has_rows(Household)}
+        if self.spec.name == PEOPLE:
+            wanted["national_id"] = loader.has_rows(Person)
+        names = [
+            name for name, registered in wanted.items() if registered and name in self.source.header
+        ]
+        if not names:
+            return facts
+        ids = self.source.columns(names).select(pl.col(names).str.to_uppercase())
+        if "family_book_number" in names:
+            facts = replace(
+                facts, households=loader.registered_households(ids["family_book_number"])
+            )
+        if "national_id" in names:
+            facts = replace(facts, people=loader.registered_national_ids(ids["national_id"]))
+        return facts
+
+    # --- the rows: checked in a second thread, written in this one ---
+
+    def _check_and_write(self) -> int:
+        rows = 0
+        total = self.source.estimated_rows
+        for checked in _in_background(self._checked_batches()):
+            self.errors.add_frame(checked.failures)
+            if checked.payload is not None:
+                self.loader.write(self.table, checked.payload)
+            rows += checked.rows
+            # Never report "all done" before the load has committed.
+            total = max(total, rows + 1)
+            self.report(rows, total)
+        self.loader.close()
+        return rows
+
+    def _checked_batches(self) -> Iterator[_Checked]:
+        """Runs in the reading thread: polars only, no database."""
+        spec = self.spec
+        clean = True
+        for raw in self.source.batches(BATCH_ROWS):
+            batch = with_registry(parse(with_missing_columns(raw, spec), spec), self.facts, spec)
+            failures = self._failures(batch)
+            clean = clean and failures.height == 0
+            checked = _Checked(batch.height, failures)
+            if clean:
+                checked.payload = self.loader.encode(self.builder.rows(batch))
+            yield checked
+
+    def _failures(self, batch: pl.DataFrame) -> pl.DataFrame:
+        parts = [
+            self.row_checker.failures(batch).with_columns(
+                pl.lit(None, dtype=pl.Int64).alias("first_line")
+            )
+        ]
+        for offset, repeat in enumerate(self.repeats, start=len(self.checks)):
+            found = repeat.failures(batch)
+            if found.height:
+                parts.append(
+                    found.select(
+                        LINE_COLUMN,
+                        pl.lit(offset, dtype=pl.Int64).alias("check"),
+                        "value",
+                        pl.col("first_line").cast(pl.Int64),
+                    )
+                )
+        return pl.concat(parts)
+
+    # --- after the rows ---
+
+    def _finish(self, rows: int) -> ImportOutcome:
+        loader = self.loader
+        people = households = None
+        last_ids: dict[str, int] = {}
+        if isinstance(self.builder, PeopleRows):
+            people = self.builder.people()
+            with _timed(self.phases, "households"):
+                new_households = self.builder.households()
+                if new_households.height:
+                    loader.write(HOUSEHOLD, loader.encode(new_households))
+                    loader.close()
+                loader.name_heads(self.builder.heads_of_registered_households())
+            if people:
+                last_ids[PERSON] = people.last
+        households = self.builder.new_households()
+        if households:
+            last_ids[HOUSEHOLD] = households.last
+        with _timed(self.phases, "indexes_and_keys"):
+            loader.finish(last_ids)
+        with _timed(self.phases, "audit"):
+            self._audit(Person, people)
+            self._audit(Household, households)
+        return ImportOutcome(
+            accepted=True,
+            kind=self.spec.name,
+            rows=rows,
+            created_people=people.rows if people else 0,
+            created_households=households.rows if households else 0,
+            first_person_id=people.first if people else None,
+            last_person_id=people.last if people else None,
+        )
+
+    def _audit(self, model, created: IdRange | None) -> None:
+        if created is None:
+            return
+        record_import(
+            self.actor,
+            model._meta.label_lower,
+            file_name=self.file_name,
+            first_id=created.first,
+            last_id=created.last,
+            rows=created.rows,
+            lines=created.lines,
+        )
+
+
+def _in_background(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """The items, produced in a second thread up to `depth` ahead of the consumer.
+
+    Polars releases the GIL, so checking batch n + 1 there runs on the other core while this
+    thread sends batch n to the database. An error in the producer is raised here; a consumer
+    that stops early stops the producer.
+    """
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stopped = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stopped.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(("item", item)):
+                    return
+            put(("done", None))
+        except BaseException as error:  # handed to the consumer, raised there
+            put(("error", error))
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = handoff.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stopped.set()
+        thread.join()
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
 
 
 def _refused(
@@ -267,37 +524,30 @@ def _refused(
     )
 
 
-def _actor_id(user) -> int | None:
-    return user.pk if getattr(user, "is_authenticated", False) else None
+def _actor(user):
+    return user if getattr(user, "is_authenticated", False) else None
 
 
-def _audit_note(path: Path, original_name: str) -> str:
-    return f"bulk import of {(original_name or Path(path).name)[:140]}"
-
-
-def _queue_duplicates(outcome: ImportOutcome, loaded: LoadResult) -> None:
+def _queue_duplicates(outcome: ImportOutcome) -> None:
     """After the commit: new people are checked against the registry for likely duplicates.
 
     A failure here does not undo the import (the people are rightly in the registry); it is
     logged, flagged on the outcome, and with a broker the check goes to a worker to retry.
     """
-    if not loaded.created_people:
+    if not outcome.created_people:
         return
+    first_id, last_id = outcome.first_person_id, outcome.last_person_id
     try:
-        outcome.duplicates_queued = queue_likely_duplicates(
-            loaded.first_person_id, loaded.last_person_id
-        )
+        outcome.duplicates_queued = queue_likely_duplicates(first_id, last_id)
     except Exception:
-        logger.exception(
-            "duplicate check failed for people %s-%s", loaded.first_person_id, loaded.last_person_id
-        )
+        logger.exception("duplicate check failed for people %s-%s", first_id, last_id)
         outcome.duplicate_check_failed = True
         if not settings.CELERY_BROKER_URL:
             return  # no worker to retry later: the failure stays on the job for an officer
         try:
             from pakan.registry.tasks import queue_duplicates_after_import
 
-            queue_duplicates_after_import.delay(loaded.first_person_id, loaded.last_person_id)
+            queue_duplicates_after_import.delay(first_id, last_id)
         except Exception:
             logger.exception("could not hand the duplicate check to a background task")
 

@@ -109,8 +109,9 @@ class Person(models.Model):
         MERGED = "merged", _("Merged into another record")
 
     # Not unique in the database: a registration that repeats an ID is held in the duplicate
-    # queue for an officer to decide (imports refuse repeated IDs outright).
-    national_id = models.CharField(max_length=20, null=True, blank=True, db_index=True)
+    # queue for an officer to decide (imports refuse repeated IDs outright). Indexed once, in
+    # Meta (person_national_id): its pattern operator class serves = and prefix look-ups alike.
+    national_id = models.CharField(max_length=20, null=True, blank=True)
     family_book_number = models.CharField(max_length=20, blank=True)
     given_name_lo = models.CharField(max_length=100)
     family_name_lo = models.CharField(max_length=100)
@@ -155,6 +156,8 @@ class Person(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
+            models.Index(fields=["national_id"], name="person_national_id",
+                         opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["given_key_latin"], name="person_given_key_latin",
                          opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["family_key_latin"], name="person_family_key_latin",

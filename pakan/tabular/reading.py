@@ -65,16 +65,36 @@ class TableSource:
     format: TableFormat
     header: list[str]
     estimated_rows: int
+    # False when the CSV holds no '"' at all: then no value can span lines, and line numbers
+    # follow from record numbers without looking for line breaks inside values.
+    quoted: bool = True
+    # False when the CSV holds no "'": then no value carries the quote of an export.
+    apostrophes: bool = True
 
     def batches(self, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pl.DataFrame]:
         if self.format is TableFormat.CSV:
-            raw = _csv_batches(self.path, self.header, batch_rows)
+            raw = _csv_batches(self.path, self.header, batch_rows, self.quoted)
         else:
             raw = _xlsx_batches(self.path, self.header, batch_rows)
         for batch in raw:
-            cleaned = clean_cells(batch, self.header)
+            cleaned = clean_cells(batch, self.header, self.apostrophes)
             if cleaned.height:
                 yield cleaned
+
+    def columns(self, names: Sequence[str]) -> pl.DataFrame:
+        """Some columns of every row, cleaned as in `batches`: for look-ups before the rows."""
+        names = [name for name in names if name in self.header]
+        if self.format is TableFormat.CSV:
+            frame = _csv_columns(self.path, self.header, names)
+        else:
+            frame = pl.concat(
+                [
+                    batch.select(names)
+                    for batch in _xlsx_batches(self.path, self.header, DEFAULT_BATCH_ROWS)
+                ]
+                or [pl.DataFrame(schema=dict.fromkeys(names, pl.String))]
+            )
+        return clean_cells(frame, names, self.apostrophes)
 
 
 def open_table(path: Path, original_name: str = "", *, max_bytes: int | None = None) -> TableSource:
@@ -120,22 +140,30 @@ def check_header(
 NEUTRALISED_PATTERN = r"^'[=+\-@\t\r]"
 
 
-def clean_cells(batch: pl.DataFrame, header: Sequence[str]) -> pl.DataFrame:
+def clean_cells(
+    batch: pl.DataFrame, header: Sequence[str], apostrophes: bool = True
+) -> pl.DataFrame:
     """Strip spaces around every value, read empty as missing, and drop blank rows.
 
     The quote an export put in front of = + - @ is taken off again, so a list exported from
     Pakan (a phone number "+856 …" is written "'+856 …") comes back in as it was.
     """
-    stripped = [pl.col(name).str.strip_chars() for name in header]
-    unquoted = [
-        pl.when(value.str.contains(NEUTRALISED_PATTERN)).then(value.str.slice(1)).otherwise(value)
-        for value in stripped
-    ]
-    cleaned = batch.with_columns(
-        pl.when(value.str.len_bytes() > 0).then(value).otherwise(None).alias(name)
-        for value, name in zip(unquoted, header, strict=True)
-    )
+    stripped = batch.with_columns(pl.col(name).str.strip_chars() for name in header)
+    # The quote is rare: only columns where some value starts with one pay for taking it off.
+    if apostrophes:
+        quoted = stripped.select(pl.col(name).str.starts_with("'").any() for name in header).row(0)
+    else:
+        quoted = (False,) * len(header)
+    cleaned = stripped.with_columns(
+        _unquoted(pl.col(name)) if has_quote else pl.col(name)
+        for name, has_quote in zip(header, quoted, strict=True)
+    ).with_columns(pl.when(pl.col(name).str.len_bytes() > 0).then(pl.col(name)) for name in header)
     return cleaned.filter(pl.any_horizontal(pl.col(name).is_not_null() for name in header))
+
+
+def _unquoted(value: pl.Expr) -> pl.Expr:
+    neutralised = value.str.contains(NEUTRALISED_PATTERN)
+    return pl.when(neutralised).then(value.str.slice(1)).otherwise(value)
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -148,33 +176,63 @@ def _open_csv(path: Path, start: bytes) -> TableSource:
         raise TableRefused.of("utf16")
     if start.startswith(ZIP_MAGIC):
         raise TableRefused.of("workbook_named_csv")
-    newlines, ends_with_newline = _scan_text(path)
+    scan = _scan_text(path)
     header = _read_csv_header(path)
-    data_lines = newlines if ends_with_newline else newlines + 1
-    return TableSource(path, TableFormat.CSV, header, max(data_lines - 1, 0))
+    data_lines = scan.newlines if scan.ends_with_newline else scan.newlines + 1
+    return TableSource(
+        path, TableFormat.CSV, header, max(data_lines - 1, 0), scan.quoted, scan.apostrophes
+    )
 
 
-def _scan_text(path: Path) -> tuple[int, bool]:
-    """One pass over the bytes: refuse what is not UTF-8, and count lines for progress."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+@dataclass(frozen=True)
+class TextScan:
+    newlines: int
+    ends_with_newline: bool
+    quoted: bool
+    apostrophes: bool
+
+
+def _scan_text(path: Path) -> TextScan:
+    """One pass over the bytes: refuse what is not UTF-8, count lines for progress, and note
+    whether any value is quoted and whether any holds an apostrophe.
+
+    Chunks are cut after their last line break (a multi-byte character never holds one) and
+    checked by polars' UTF-8 validation, several times faster than Python's decoder; only a
+    chunk that fails is decoded in Python, to name the line of the first bad byte.
+    """
     newlines = 0
+    quoted = apostrophes = False
     last = b""
+    carried = b""
     with path.open("rb") as handle:
         while chunk := handle.read(_SCAN_CHUNK_BYTES):
             if b"\x00" in chunk:
                 raise TableRefused.of("utf16")
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as error:
-                line = newlines + chunk.count(b"\n", 0, max(error.start, 0)) + 1
-                raise TableRefused.of("not_utf8", line=line) from None
-            newlines += chunk.count(b"\n")
             last = chunk[-1:]
+            chunk = carried + chunk
+            cut = chunk.rfind(b"\n") + 1
+            whole_lines, carried = (chunk[:cut], chunk[cut:]) if cut else (b"", chunk)
+            _check_utf8(whole_lines, newlines)
+            newlines += whole_lines.count(b"\n")
+            quoted = quoted or b'"' in whole_lines
+            apostrophes = apostrophes or b"'" in whole_lines
+        _check_utf8(carried, newlines)
+        quoted = quoted or b'"' in carried
+        apostrophes = apostrophes or b"'" in carried
+    return TextScan(newlines, last == b"\n", quoted, apostrophes)
+
+
+def _check_utf8(text: bytes, lines_before: int) -> None:
+    if not text:
+        return
+    try:
+        pl.Series([text], dtype=pl.Binary).cast(pl.String)
+    except pl.exceptions.PolarsError:
         try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise TableRefused.of("not_utf8", line=newlines + 1) from None
-    return newlines, last == b"\n"
+            text.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = lines_before + text.count(b"\n", 0, max(error.start, 0)) + 1
+            raise TableRefused.of("not_utf8", line=line) from None
 
 
 def _read_csv_header(path: Path) -> list[str]:
@@ -191,33 +249,52 @@ def _read_csv_header(path: Path) -> list[str]:
     return header
 
 
-def _csv_batches(path: Path, header: list[str], batch_rows: int) -> Iterator[pl.DataFrame]:
-    frame = pl.scan_csv(
+def _scan(path: Path, header: list[str], **options) -> pl.LazyFrame:
+    # Every column as text (no type inference): the checks decide what a value means.
+    return pl.scan_csv(
         path,
         has_header=True,
         new_columns=header,
         infer_schema=False,
         glob=False,
-        row_index_name=_RECORD_COLUMN,
         raise_if_empty=False,
+        **options,
     )
+
+
+def _csv_batches(
+    path: Path, header: list[str], batch_rows: int, quoted: bool = True
+) -> Iterator[pl.DataFrame]:
+    frame = _scan(path, header, row_index_name=_RECORD_COLUMN)
     extra_lines = 0  # line breaks inside quoted values seen so far
     try:
         for batch in frame.collect_batches(chunk_size=batch_rows):
-            batch, extra_lines = _with_line_numbers(batch, header, extra_lines)
+            batch, extra_lines = _with_line_numbers(batch, header, extra_lines, quoted)
             yield batch
     except pl.exceptions.PolarsError as error:
         raise _malformed(path, len(header), error) from None
 
 
+def _csv_columns(path: Path, header: list[str], names: list[str]) -> pl.DataFrame:
+    try:
+        return _scan(path, header).select(names).collect()
+    except pl.exceptions.PolarsError as error:
+        raise _malformed(path, len(header), error) from None
+
+
 def _with_line_numbers(
-    batch: pl.DataFrame, header: list[str], extra_lines: int
+    batch: pl.DataFrame, header: list[str], extra_lines: int, quoted: bool = True
 ) -> tuple[pl.DataFrame, int]:
     """Record index to line number, counting line breaks inside quoted values."""
     record = pl.col(_RECORD_COLUMN).cast(pl.Int64)
-    has_break = batch.select(
-        pl.any_horizontal(pl.col(name).str.contains("\n", literal=True) for name in header).any()
-    ).item()
+    has_break = (
+        quoted
+        and batch.select(
+            pl.any_horizontal(
+                pl.col(name).str.contains("\n", literal=True) for name in header
+            ).any()
+        ).item()
+    )
     if not has_break:
         numbered = batch.with_columns((record + (HEADER_LINE + 1 + extra_lines)).alias(LINE_COLUMN))
         return numbered.drop(_RECORD_COLUMN), extra_lines
