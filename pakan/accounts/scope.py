@@ -31,6 +31,15 @@ PATH_LOOKUPS = {
     "socialsecurity.insuredmember": "person__village__path",
     "socialsecurity.employmentspell": "employer__village__path",
     "socialsecurity.contributionrecord": "member__person__village__path",
+    "socialsecurity.declaration": "employer__village__path",
+    "socialsecurity.invoice": "village__path",
+    "socialsecurity.payment": "village__path",
+    "socialsecurity.instalmentagreement": "employer__village__path",
+    "socialsecurity.voluntaryenrolment": "member__person__village__path",
+    "socialsecurity.enterpriseregisterentry": "village__path",
+    "socialsecurity.riskscore": "employer__village__path",
+    "socialsecurity.inspectionplan": "place__path",
+    "socialsecurity.inspection": "employer__village__path",
 }
 
 
