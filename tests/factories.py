@@ -74,3 +74,55 @@ def make_household_with_head(village: AdminUnit, **head_fields: object
     head = make_person(village, household=household, relationship_to_head="head", **head_fields)
     household.refresh_from_db()
     return household, head
+
+
+# --- the social security fund -------------------------------------------------------------
+
+def employer_fields(**fields: object) -> dict:
+    """A valid set of employer fields; each call has its own enterprise and NSSF numbers."""
+    number = next(_sequence)
+    defaults = {
+        "enterprise_number": f"ENT-{number:06d}",
+        "nssf_registration_number": f"NSSF{number:06d}",
+        "name_lo": "ບໍລິສັດ ທົດລອງ",
+        "name_en": f"Test Company {number}",
+        "sector": "C",
+        "number_of_workers": 12,
+        "contact_person": "Somchai",
+        "phone": "020 5555 1234",
+        "email": "office@example.la",
+        "registered_on": datetime.date(2020, 1, 15),
+    }
+    return {**defaults, **fields}
+
+
+def make_employer(village: AdminUnit, actor: User | None = None, **fields: object):
+    from pakan.socialsecurity import services as fund_services
+
+    return fund_services.register_employer(actor or system_admin(), employer_fields(**fields),
+                                           village=village)
+
+
+MEMBERSHIP_START = datetime.date(2020, 2, 1)
+
+
+def make_member(village: AdminUnit, category: str = "enterprise_employee",
+                start_on: datetime.date = MEMBERSHIP_START, **person_fields: object):
+    """An insured person living in `village`, member from `start_on` in `category`."""
+    from pakan.socialsecurity import services as fund_services
+
+    person = make_person(village, **{"date_of_birth": "1990-05-01", **person_fields})
+    return fund_services.enrol_member(system_admin(), person,
+                                      social_security_number=f"SS{next(_sequence):08d}",
+                                      category=category, start_on=start_on)
+
+
+def make_worker(employer, monthly_wage: int = 3_000_000,
+                start_on: datetime.date = MEMBERSHIP_START, **person_fields: object):
+    """An enterprise employee of `employer` (living in the employer's village) from `start_on`."""
+    from pakan.socialsecurity import services as fund_services
+
+    member = make_member(employer.village, start_on=start_on, **person_fields)
+    fund_services.start_employment(system_admin(), member, employer, start_on=start_on,
+                                   monthly_wage=monthly_wage)
+    return member

@@ -27,43 +27,15 @@ from pakan.socialsecurity.models import (
 )
 from pakan.socialsecurity.validation import MESSAGES, SocialSecurityValidationError
 from tests.conftest import make_user
-from tests.factories import make_person, system_admin
+from tests.factories import (
+    employer_fields,
+    make_employer,
+    make_member,
+    make_person,
+    system_admin,
+)
 
 D = datetime.date
-_numbers = iter(range(1, 10_000))
-MEMBERSHIP_START = D(2020, 2, 1)
-
-
-def employer_fields(**fields: object) -> dict:
-    number = next(_numbers)
-    defaults = {
-        "enterprise_number": f"ENT-{number:06d}",
-        "nssf_registration_number": f"NSSF{number:06d}",
-        "name_lo": "ບໍລິສັດ ທົດລອງ",
-        "name_en": f"Test Company {number}",
-        "sector": "C",
-        "number_of_workers": 12,
-        "contact_person": "Somchai",
-        "phone": "020 5555 1234",
-        "email": "office@example.la",
-        "registered_on": D(2020, 1, 15),
-    }
-    return {**defaults, **fields}
-
-
-def make_employer(village, actor=None, **fields: object) -> Employer:
-    return services.register_employer(actor or system_admin(), employer_fields(**fields),
-                                      village=village)
-
-
-def make_member(village, category: str = "enterprise_employee",
-                start_on: D = MEMBERSHIP_START, **person_fields: object) -> InsuredMember:
-    person = make_person(village, **{"date_of_birth": "1990-05-01", **person_fields})
-    return services.enrol_member(system_admin(), person,
-                                 social_security_number=f"SS{next(_numbers):08d}",
-                                 category=category, start_on=start_on)
-
-
 def codes(raised: pytest.ExceptionInfo) -> list[tuple[str, str]]:
     return [(e.field, e.code) for e in raised.value.errors]
 
