@@ -16,6 +16,7 @@ import re
 
 from pakan.registry.columns import IDENTIFIER_PATTERN, PHONE_PATTERN
 from pakan.registry.validation import FieldError, RegistryValidationError
+from pakan.socialsecurity.messages import PART_TABLES
 
 # PROVISIONAL: the formats of the enterprise number, the NSSF registration number and the
 # social security number are not in the sources; the registry's identifier pattern (6 to 20
@@ -110,6 +111,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "already_linked": ("This account is already linked to an employer.",
                        "ບັນຊີນີ້ໄດ້ເຊື່ອມກັບຜູ້ໃຊ້ແຮງງານແລ້ວ."),
 }
+
+for _table in PART_TABLES:
+    _clash = MESSAGES.keys() & _table.keys()
+    if _clash:
+        raise ImportError(f"message codes defined twice: {sorted(_clash)}")
+    MESSAGES.update(_table)
 
 STATUS_LO = {"active": "ເຄື່ອນໄຫວ", "suspended": "ໂຈະ", "closed": "ປິດ"}
 
