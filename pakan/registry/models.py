@@ -51,7 +51,10 @@ class AdminUnit(models.Model):
 
 
 class Household(models.Model):
-    family_book_number = models.CharField(max_length=20, unique=True)
+    # Unique through a constraint in Meta, not `unique=True`: on PostgreSQL the field option
+    # adds a second, varchar_pattern_ops index that only prefix (LIKE) searches would use, and
+    # family books are only looked up whole.
+    family_book_number = models.CharField(max_length=20)
     village = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="households")
     head = models.ForeignKey(
         "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -61,6 +64,10 @@ class Household(models.Model):
 
     class Meta:
         ordering = ["family_book_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["family_book_number"],
+                                    name="household_family_book_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.family_book_number
@@ -147,8 +154,10 @@ class Person(models.Model):
     given_key_lo = models.CharField(max_length=100, db_index=False)
     family_key_lo = models.CharField(max_length=100, db_index=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # Indexed in Meta (person_merged_into) only where set: almost every record is NULL here.
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -167,7 +176,14 @@ class Person(models.Model):
             models.Index(fields=["family_key_lo"], name="person_family_key_lo",
                          opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["date_of_birth", "sex"], name="person_birth_sex"),
-            models.Index(fields=["family_book_number"], name="person_family_book"),
+            # Equality look-ups only: the pattern operator class compares bytes, which sorts
+            # faster when the index is built than the database's collation.
+            models.Index(fields=["family_book_number"], name="person_family_book_number",
+                         opclasses=["varchar_pattern_ops"]),
+            # Merged records only: the reverse look-up (and PROTECT on delete) asks for
+            # merged_into_id = x, which this partial index answers.
+            models.Index(fields=["merged_into"], name="person_merged_into",
+                         condition=models.Q(merged_into__isnull=False)),
         ]
 
     def __str__(self) -> str:
