@@ -35,6 +35,7 @@ from pakan.socialsecurity.models.register import (
     InsuredMember,
     MemberCategory,
     MembershipSpell,
+    MemberUser,
     Sector,
     SizeClass,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "InsuredMember",
     "Invoice",
     "MemberCategory",
+    "MemberUser",
     "MembershipSpell",
     "Payment",
     "RiskScore",

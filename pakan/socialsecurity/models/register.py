@@ -133,6 +133,19 @@ class EmployerUser(models.Model):
         return f"{self.user_id} → {self.employer_id}"
 
 
+class MemberUser(models.Model):
+    """Links an insured-member account (self-service, the mobile app) to its own member record."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="member_link")
+    member = models.OneToOneField("socialsecurity.InsuredMember", on_delete=models.PROTECT,
+                                  related_name="user_link")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.member_id}"
+
+
 class InsuredMember(models.Model):
     """A registry person as a member of the fund. Category lives on the membership spells."""
 
