@@ -244,11 +244,14 @@ class ContributionRecord(models.Model):
         VOLUNTARY = "voluntary", _("Voluntary payment")
         ASSESSMENT = "assessment", _("Assessment after inspection")
 
-    member = models.ForeignKey(InsuredMember, on_delete=models.PROTECT,
+    # No single-column indexes on the keys: the (member, month) and (employer, month) indexes
+    # serve every look-up, and a month's billing writes a million rows here, each index costing
+    # time (docs/social-security-declarations-billing.md).
+    member = models.ForeignKey(InsuredMember, on_delete=models.PROTECT, db_index=False,
                                related_name="contribution_records")
     month = models.DateField(help_text=_("First day of the contribution month."))
     employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="contribution_records")
+                                 db_index=False, related_name="contribution_records")
     insurable_wage = models.BigIntegerField()
     insured_amount = models.BigIntegerField()
     employer_amount = models.BigIntegerField(default=0)
@@ -259,6 +262,7 @@ class ContributionRecord(models.Model):
     class Meta:
         ordering = ["member", "month", "employer"]
         indexes = [
+            # Partial unique indexes cannot serve "all months of a member": this one does.
             models.Index(fields=["member", "month"], name="contribution_member_month"),
             models.Index(fields=["employer", "month"], name="contribution_employer_month"),
         ]
