@@ -32,7 +32,7 @@ messages: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_geography
-	$(BIN)/python manage.py synth --people $(PEOPLE) --seed $(SEED)
+	$(BIN)/python manage.py synth --people $(PEOPLE) --seed $(SEED) --fund
 	$(BIN)/python manage.py load_nsps_framework
 	$(BIN)/python manage.py create_demo_accounts
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0

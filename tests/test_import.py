@@ -1084,12 +1084,32 @@ def test_a_load_that_dwarfs_the_registry_rebuilds_indexes_and_keys_as_they_were(
 
     assert outcome.accepted and decided == [True]
     assert set_aside[0] == len(schema_before) and set_aside[1] < set_aside[0]
-    assert _schema_of(tables) == schema_before
+    # The foreign keys come back NOT VALID (the load checked its references itself: see
+    # import_loading.not_valid), otherwise as they were, and they hold new rows as before.
+    schema_after = _schema_of(tables)
+    assert {(name, definition.removesuffix(" NOT VALID")) for name, definition in schema_after} \
+        == schema_before
+    assert {name for name, definition in schema_after if definition.endswith(" NOT VALID")} \
+        == {name for name, definition in schema_before if definition.startswith("FOREIGN KEY")}
+    _assert_keys_hold()
     assert Household.objects.get(family_book_number="FB-IMP-0001").head.national_id == "IMP0000001"
     # A file smaller than the registry keeps the indexes up row by row.
     assert import_file(write_csv(tmp_path / "p.csv", [base_row()]), "people").accepted
     assert decided == [True, False] and len(set_aside) == 2
-    assert _schema_of(tables) == schema_before
+    assert _schema_of(tables) == schema_after
+
+
+def _assert_keys_hold() -> None:
+    from django.db import IntegrityError, connection, transaction
+
+    person = Person.objects.filter(household__isnull=False).latest("id")
+    for column, table in (("village_id", "registry_person"), ("household_id", "registry_person"),
+                          ("merged_into_id", "registry_person"), ("head_id", "registry_household"),
+                          ("village_id", "registry_household")):
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            row = person.pk if table == "registry_person" else person.household_id
+            cursor.execute(f"UPDATE {table} SET {column} = -1 WHERE id = %s", [row])
 
 
 @pytest.mark.postgres_only

@@ -497,9 +497,14 @@ class RowChecker:
         ]
         return pl.concat(parts).sort(LINE_COLUMN, "check")
 
+    def decide(self, batch: pl.DataFrame) -> None:
+        """Which columns are checked per distinct value, from this batch (by default the first
+        one checked)."""
+        self.by_value = repeating_columns(batch, list(self.of_value), self.DISTINCT_SHARE)
+
     def _fails(self, batch: pl.DataFrame) -> dict[int, bool]:
         if self.by_value is None:
-            self.by_value = repeating_columns(batch, list(self.of_value), self.DISTINCT_SHARE)
+            self.decide(batch)
         on_rows = self.of_row + [
             index
             for column, indexes in self.of_value.items()

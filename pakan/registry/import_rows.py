@@ -145,11 +145,17 @@ class PeopleRows:
         keys = self._keys(batch).get_columns()
         return batch.select(_person_expressions(self.stamp)).with_columns(keys)
 
+    def decide(self, batch: pl.DataFrame) -> None:
+        """Which search keys are computed per distinct name, from this batch (by default the
+        first one)."""
+        sources = [source for source, _ in KEY_SOURCES.values()]
+        self.keys_by_value = repeating_columns(batch, sources, RowChecker.DISTINCT_SHARE)
+
     def _keys(self, batch: pl.DataFrame) -> pl.DataFrame:
         """The four search keys; names repeat, so where they do each is computed once."""
         sources = [source for source, _ in KEY_SOURCES.values()]
         if self.keys_by_value is None:
-            self.keys_by_value = repeating_columns(batch, sources, RowChecker.DISTINCT_SHARE)
+            self.decide(batch)
         keys = key_expressions()
         by_row = [
             key for key, source in zip(keys, sources, strict=True) if not self.keys_by_value[source]
@@ -255,6 +261,9 @@ class PeopleRows:
 
 class HouseholdRows:
     """registry_household rows for the batches of a households file."""
+
+    def decide(self, batch: pl.DataFrame) -> None:
+        """Nothing to decide: no search keys."""
 
     def __init__(self, first_household_id: int, stamp: str) -> None:
         self.first_household_id = first_household_id

@@ -81,6 +81,9 @@ logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int], None]
 MAX_REPORTED_ERRORS = 10_000
 BATCH_ROWS = 100_000
+# The first batch is checked and sent in two parts, the first this small: the database waits
+# for the first rows while polars checks them, so the less it waits the better.
+FIRST_PART_ROWS = 10_000
 REPORT_HEADER = ("line", "column", "value", "reason_en", "reason_lo")
 RUNNER = "pakan.registry.importing.run_import_job"
 UPLOAD_DIRECTORY = "imports"
@@ -338,6 +341,8 @@ class _Import:
         self.repeats = repeat_checks(spec)
         self.errors.describe([*self.checks, *self.repeats])
         self.table = table_of(spec.name)
+        self.households: pl.DataFrame | None = None
+        self.households_payload: Any = None
         stamp = loader.stamp_text
         first_household = loader.first_free_id(Household)
         if spec.name == PEOPLE:
@@ -388,16 +393,35 @@ class _Import:
 
     def _checked_batches(self) -> Iterator[_Checked]:
         """Runs in the reading thread: polars only, no database."""
-        spec = self.spec
         clean = True
-        for raw in self.source.batches(BATCH_ROWS):
-            batch = with_registry(parse(with_missing_columns(raw, spec), spec), self.facts, spec)
+        for batch in self._parsed_batches():
             failures = self._failures(batch)
             clean = clean and failures.height == 0
             checked = _Checked(batch.height, failures)
             if clean:
                 checked.payload = self.loader.encode(self.builder.rows(batch))
             yield checked
+        if clean and isinstance(self.builder, PeopleRows):
+            # The new households, ready while the database still takes the last people.
+            self.households = self.builder.households()
+            if self.households.height:
+                self.households_payload = self.loader.encode(self.households)
+
+    def _parsed_batches(self) -> Iterator[pl.DataFrame]:
+        """Batches parsed and joined to the registry's facts. Whether a column is checked per
+        distinct value is decided on the whole first batch; that batch then goes on in two
+        parts, so the database gets its first rows sooner."""
+        spec = self.spec
+        first = True
+        for raw in self.source.batches(BATCH_ROWS):
+            batch = with_registry(parse(with_missing_columns(raw, spec), spec), self.facts, spec)
+            if first and batch.height > FIRST_PART_ROWS:
+                self.row_checker.decide(batch)
+                self.builder.decide(batch)
+                yield batch.head(FIRST_PART_ROWS)
+                batch = batch.slice(FIRST_PART_ROWS)
+            first = False
+            yield batch
 
     def _failures(self, batch: pl.DataFrame) -> pl.DataFrame:
         parts = [
@@ -427,9 +451,12 @@ class _Import:
         if isinstance(self.builder, PeopleRows):
             people = self.builder.people()
             with _timed(self.phases, "households"):
-                new_households = self.builder.households()
-                if new_households.height:
-                    loader.write(HOUSEHOLD, loader.encode(new_households))
+                if self.households is None:
+                    self.households = self.builder.households()
+                    if self.households.height:
+                        self.households_payload = loader.encode(self.households)
+                if self.households_payload is not None:
+                    loader.write(HOUSEHOLD, self.households_payload)
                     loader.close()
                 loader.name_heads(self.builder.heads_of_registered_households())
             if people:

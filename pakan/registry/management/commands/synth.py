@@ -4,6 +4,10 @@ Fills an empty registry with a synthetic Lao population: the official geography,
 the population lives in, then the people and households through the ordinary bulk import (so
 the synthetic file passes the very checks a real one does). Running it again does nothing once
 people are registered, so `make run` can call it every time.
+
+With --fund it then grows the social security fund from those people (pakan.synth.fund):
+employers, insured members and --months of declarations, bills and payments; a second run finds
+them and adds nothing.
 """
 
 from __future__ import annotations
@@ -41,16 +45,42 @@ class Command(BaseCommand):
                                  f"{DEFAULT_PEOPLE:,})")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                             help="the same seed gives the same population")
+        parser.add_argument("--fund", action="store_true",
+                            help="also grow the social security fund from the people: "
+                                 "employers, insured members and months of history "
+                                 "(pakan.synth.fund; skipped parts already there)")
+        parser.add_argument("--months", type=int, default=24,
+                            help="months of fund history, ending last month (default 24)")
 
-    def handle(self, *args, people: int, seed: int, **options):
+    def handle(self, *args, people: int, seed: int, fund: bool = False, months: int = 24,
+               **options):
         if not 1 <= people <= MAX_PEOPLE:
             raise CommandError(f"--people must be between 1 and {MAX_PEOPLE:,}")
+        if not 1 <= months <= 240:
+            raise CommandError("--months must be between 1 and 240")
         registered = Person.objects.count()
         if registered:
             self.stdout.write(f"The population is already there ({registered:,} people "
-                              f"registered); nothing done.")
+                              f"registered); nothing done to it.")
             self.stdout.write(f"ມີປະຊາກອນຢູ່ແລ້ວ ({registered:,} ຄົນ); ບໍ່ໄດ້ເຮັດຫຍັງ.")
-            return
+        else:
+            self.grow_population(people, seed)
+        if fund:
+            self.grow_fund(seed, months)
+
+    def grow_fund(self, seed: int, months: int) -> None:
+        from pakan.synth.fund import grow_fund
+
+        self.stdout.write(f"Growing the social security fund ({months} months of history)")
+        summary = grow_fund(seed, months=months, say=self.stdout.write)
+        history = summary.history
+        self.stdout.write(self.style.SUCCESS(
+            f"Fund: {history.get('declarations', 0):,} declarations, "
+            f"{history.get('payments', 0):,} payments, {history.get('voluntary', 0):,} "
+            f"voluntary members, {history.get('inspections', 0):,} inspections added "
+            f"({sum(summary.seconds.values()):.1f} s)."))
+
+    def grow_population(self, people: int, seed: int) -> None:
         places = load_official_geography() + upsert_units(villages_for(people, seed))
         self.stdout.write(f"{places:,} places loaded (country, provinces, districts, villages).")
 
