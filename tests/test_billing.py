@@ -357,3 +357,22 @@ def test_a_run_killed_in_another_process_is_finished_by_the_next(geography):
     assert ContributionRecord.objects.count() == 8
     assert ContributionRecord.objects.values("member_id").distinct().count() == 8
     assert_ledger_balances(employers)
+
+
+def test_paying_a_month_in_full_marks_its_declared_records_paid(firms):
+    from pakan.socialsecurity.services.payments import record_payment
+
+    billing.run_billing(MONTH, issued_on=ISSUED)
+    (paid_employer, paid_wages), (unpaid_employer, unpaid_wages) = firms[0], firms[1]
+    invoice = Invoice.objects.get(employer=paid_employer, month=MONTH)
+    record_payment(system_admin(), amount=invoice.total, received_on=datetime.date(2024, 6, 12),
+                   method="cash", employer=paid_employer)
+    for member in paid_wages:
+        record = ContributionRecord.objects.get(member=member, month=MONTH)
+        assert (record.paid, record.paid_on) == (True, datetime.date(2024, 6, 12))
+    partial = Invoice.objects.get(employer=unpaid_employer, month=MONTH)
+    record_payment(system_admin(), amount=partial.total - 1,
+                   received_on=datetime.date(2024, 6, 12), method="cash",
+                   employer=unpaid_employer)
+    assert not ContributionRecord.objects.filter(member__in=list(unpaid_wages),
+                                                 paid=True).exists()

@@ -511,11 +511,7 @@ def grow_history(seed: int, window: Window, *, say: Say | None = None) -> dict[s
     month of the window; what an earlier run did is found and skipped."""
     from pakan.socialsecurity.services.arrears import run_surcharges
     from pakan.socialsecurity.services.billing import run_billing
-    from pakan.socialsecurity.services.voluntary import (
-        mark_voluntary_contributions_paid,
-        run_lapses,
-        run_voluntary_billing,
-    )
+    from pakan.socialsecurity.services.voluntary import run_lapses, run_voluntary_billing
 
     say = say or (lambda text: None)
     counts = {"declarations": 0, "declaration_lines": 0, "payments": 0, "voluntary": 0,
@@ -550,7 +546,6 @@ def grow_history(seed: int, window: Window, *, say: Say | None = None) -> dict[s
         if volunteered.height:
             payments = pl.concat([payments, volunteered], how="vertical_relaxed")
         counts["payments"] += import_statements(actor, month, payments, window)
-        mark_voluntary_contributions_paid()
         if month_end(month) < window.today:
             run_lapses(month, actor=actor, today=window.today)
             run_surcharges(month, actor=actor, today=window.today)

@@ -59,7 +59,4 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "voluntary_not_own_member": (
         "This account may pay only its own contributions.",
         "ບັນຊີນີ້ຈ່າຍໄດ້ສະເພາະເງິນສົມທົບຂອງຕົນເອງ."),
-    "voluntary_payments_unavailable": (
-        "Payments cannot be recorded yet (the payments service is not installed).",
-        "ຍັງບັນທຶກການຈ່າຍເງິນບໍ່ໄດ້ (ບໍລິການການຈ່າຍເງິນຍັງບໍ່ໄດ້ຕິດຕັ້ງ)."),
 }

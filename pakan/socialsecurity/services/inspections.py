@@ -49,6 +49,9 @@ from pakan.socialsecurity.selectors.compliance import (
     vanished_workers_all,
     wage_drops_all,
 )
+from pakan.socialsecurity.services.contribution_records import (  # noqa: F401 (re-export)
+    mark_assessment_contributions_paid,
+)
 from pakan.socialsecurity.services.invoicing import invoice_key, issue_invoices
 from pakan.socialsecurity.services.register import check_monthly_wage
 from pakan.socialsecurity.validation import MAX_REASON_LENGTH, refuse
@@ -491,20 +494,3 @@ def close_inspection(actor, inspection: Inspection, *, closed_on: datetime.date,
     _move(actor, inspection, Status.CLOSED, closed_on, note=outcome,
           extra={"closed_on": closed_on, "outcome": outcome})
     return inspection
-
-
-def mark_assessment_contributions_paid(employer_ids: list[int] | None = None) -> int:
-    """Set `paid` on assessed contribution records once their assessment invoice is settled:
-    one UPDATE. Called after an employer's payment; safe to call any time."""
-    settled = Invoice.objects.filter(
-        kind=Invoice.Kind.ASSESSMENT, settled_on__isnull=False,
-        employer_id=OuterRef("employer_id"),
-        inspection__findings__member_id=OuterRef("member_id"),
-        inspection__findings__first_month__lte=OuterRef("month"),
-        inspection__findings__last_month__gte=OuterRef("month"))
-    records = ContributionRecord.objects.filter(source=ContributionRecord.Source.ASSESSMENT,
-                                                paid=False).filter(Exists(settled))
-    if employer_ids is not None:
-        records = records.filter(employer_id__in=employer_ids)
-    return records.update(paid=True,
-                          paid_on=Subquery(settled.order_by("settled_on").values("settled_on")[:1]))

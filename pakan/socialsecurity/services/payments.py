@@ -48,6 +48,7 @@ from pakan.socialsecurity.models import (
     Payment,
 )
 from pakan.socialsecurity.selectors.register import employer_for, member_for
+from pakan.socialsecurity.services.contribution_records import mark_paid_for_debtors
 from pakan.socialsecurity.validation import SocialSecurityValidationError, error, refuse
 
 MAX_PAYMENT_KIP = 10**13
@@ -308,6 +309,8 @@ def allocate_for_debtors(employer_ids: Iterable[int] = (), member_ids: Iterable[
         for settled_on, invoice_ids in settled_by_date.items():
             for chunk in _chunks(invoice_ids):
                 Invoice.objects.filter(pk__in=chunk).update(settled_on=settled_on)
+        if settled_by_date:
+            mark_paid_for_debtors(employer_ids, member_ids)
     return AllocationResult(len(rows), sum(row[3] for row in rows),
                             sum(len(ids) for ids in settled_by_date.values()))
 

@@ -42,6 +42,9 @@ from pakan.socialsecurity.models import (
     VoluntaryStatusChange,
 )
 from pakan.socialsecurity.selectors.voluntary import member_balance, member_of_user
+from pakan.socialsecurity.services.contribution_records import (  # noqa: F401 (re-export)
+    mark_voluntary_contributions_paid,
+)
 from pakan.socialsecurity.services.invoicing import invoice_key, issue_invoices
 from pakan.socialsecurity.services.register import (
     add_membership,
@@ -337,37 +340,21 @@ def _finish(run: BillingRun, names: Sequence[str]) -> BillingRun:
 
 # Paid flags ---------------------------------------------------------------------------------
 
-def mark_voluntary_contributions_paid(member_ids: Sequence[int] | None = None) -> int:
-    """Set `paid` on voluntary contribution records whose invoice is settled: one UPDATE.
-    Called after a member's payment; safe to call any time."""
-    settled = Invoice.objects.filter(kind=Invoice.Kind.VOLUNTARY, member_id=OuterRef("member_id"),
-                                     month=OuterRef("month"), settled_on__isnull=False)
-    records = ContributionRecord.objects.filter(source=ContributionRecord.Source.VOLUNTARY,
-                                                paid=False).filter(Exists(settled))
-    if member_ids is not None:
-        records = records.filter(member_id__in=list(member_ids))
-    return records.update(paid=True, paid_on=Subquery(settled.values("settled_on")[:1]))
-
-
 def record_voluntary_payment(actor, member: InsuredMember, *, amount: int,
                              received_on: datetime.date, method: str,
                              payer_reference: str = ""):
     """A member's payment (at the office, or by the member in self-service): posted and
-    allocated by the payments service, then the paid months marked in the record."""
+    allocated by the payments service, which also marks the paid months in the record."""
     own = member_of_user(actor)
     if own is None:
         require_change_permission(actor)
         require_unit_in_scope(actor, member.person.village)
     elif own.pk != member.pk:
         raise refuse("member", "voluntary_not_own_member")
-    try:
-        from pakan.socialsecurity.services.payments import record_payment
-    except ImportError:
-        raise refuse("member", "voluntary_payments_unavailable") from None
-    payment = record_payment(actor, amount=amount, received_on=received_on, method=method,
-                             member=member, payer_reference=payer_reference)
-    mark_voluntary_contributions_paid([member.pk])
-    return payment
+    from pakan.socialsecurity.services.payments import record_payment
+
+    return record_payment(actor, amount=amount, received_on=received_on, method=method,
+                          member=member, payer_reference=payer_reference)
 
 
 # Lapse and reinstatement --------------------------------------------------------------------
