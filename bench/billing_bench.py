@@ -37,7 +37,6 @@ import contextlib
 import datetime
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -56,6 +55,7 @@ VILLAGES_PER_DISTRICT = 3
 MINIMUM_WAGE_2025 = 2_500_000
 
 sys.path.insert(0, str(ROOT))
+from common import machine, postgres_version  # noqa: E402
 
 
 def setup_django(database_url: str, var_dir: Path) -> None:
@@ -379,35 +379,6 @@ def orm_per_row(month: datetime.date, sample: int) -> dict:
 
 
 # --- the run -------------------------------------------------------------------------------------
-
-
-def machine() -> dict:
-    def command(*args: str) -> str:
-        try:
-            return subprocess.run(args, capture_output=True, text=True, check=False).stdout
-        except OSError:
-            return ""
-
-    memory = command("free", "-g").splitlines()
-    cpu = next((line.split(":", 1)[1].strip()
-                for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    return {
-        "cpus": int(command("nproc").strip() or os.cpu_count() or 0),
-        "cpu_model": cpu,
-        "memory_total_gb": int(memory[1].split()[1]) if len(memory) > 1 else None,
-        "load_average_at_start": os.getloadavg()[0],
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
-
-
-def postgres_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return cursor.fetchone()[0]
 
 
 def main() -> None:

@@ -24,7 +24,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import resource
 import statistics
 import sys
@@ -37,6 +36,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from common import machine, postgres_version  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/pakan_bench_payments"
 TARGET_SECONDS = 5.0
@@ -169,17 +169,6 @@ def one_by_one(employers: list, sample: int, received_on: datetime.date) -> floa
     return (time.perf_counter() - started) / sample
 
 
-def machine() -> dict:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server = cursor.fetchone()[0]
-    return {"cpus": os.cpu_count(), "python": platform.python_version(),
-            "platform": platform.platform(), "postgresql": server,
-            "load_average_at_start": round(os.getloadavg()[0], 2)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--employers", type=int, default=50_000)
@@ -192,7 +181,8 @@ def main() -> None:
         raise SystemExit("this benchmark measures PostgreSQL; set DATABASE_URL")
     setup_database(database_url)
     report = {"benchmark": "payments", "date": datetime.date.today().isoformat(),
-              "machine": machine(), "employers": arguments.employers}
+              "machine": {**machine(), "postgresql": postgres_version()},
+              "employers": arguments.employers}
     from pakan.accounts.models import Role, User
     from pakan.registry.models import AdminUnit
     from pakan.socialsecurity.models import Allocation

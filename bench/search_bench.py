@@ -23,13 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("PAKAN_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def summary(latencies: list[float]) -> dict[str, float]:

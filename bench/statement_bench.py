@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from payments_bench import DEFAULT_URL, machine, make_employers, setup_database  # noqa: E402
+
+from common import machine, percentile, postgres_version  # noqa: E402
+from payments_bench import DEFAULT_URL, make_employers, setup_database  # noqa: E402
 
 TARGET_MS = 100.0
 HISTORY_MONTHS = 120
@@ -147,11 +149,6 @@ def history_of_one_employer(officer):
     return employer
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def measure(employer, officer, start: datetime.date, end: datetime.date, repeat: int) -> dict:
     from pakan.socialsecurity.selectors.accounts import statement_of_account
 
@@ -185,7 +182,8 @@ def main() -> None:
     from pakan.socialsecurity.selectors.accounts import balance_of
 
     report = {"benchmark": "statement_of_account", "date": datetime.date.today().isoformat(),
-              "machine": machine(), "employers": arguments.employers}
+              "machine": {**machine(), "postgresql": postgres_version()},
+              "employers": arguments.employers}
     make_employers(arguments.employers)
     report.update(background(arguments.months))
     officer = User.objects.create_user("bench_central", role=Role.CENTRAL_OFFICER,
