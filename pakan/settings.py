@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "pakan.monitoring",
     "pakan.ledger",
     "pakan.socialsecurity",
+    "pakan.benefits",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,9 @@ PATH_LOOKUPS = {
     "socialsecurity.riskscore": "employer__village__path",
     "socialsecurity.inspectionplan": "place__path",
     "socialsecurity.inspection": "employer__village__path",
+    "benefits.claim": "member__person__village__path",
+    "benefits.award": "beneficiary__village__path",
+    "benefits.recovery": "award__beneficiary__village__path",
 }
 
 
