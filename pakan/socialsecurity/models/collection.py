@@ -70,10 +70,14 @@ class Invoice(models.Model):
         SURCHARGE = "surcharge", _("Late-payment surcharge")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
+    # No single-column indexes where a composite or partial one below serves the look-ups:
+    # settling an invoice rewrites every index entry of the row, and a bank statement settles
+    # tens of thousands at once (docs/social-security-payments.md).
     employer = models.ForeignKey("socialsecurity.Employer", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="invoices")
+                                 on_delete=models.PROTECT, related_name="invoices",
+                                 db_index=False)
     member = models.ForeignKey("socialsecurity.InsuredMember", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="invoices")
+                               on_delete=models.PROTECT, related_name="invoices", db_index=False)
     # The debtor's village, copied at billing: scope and arrears by province read one column.
     village = models.ForeignKey("registry.AdminUnit", on_delete=models.PROTECT,
                                 related_name="+")
@@ -83,9 +87,10 @@ class Invoice(models.Model):
     billing_run = models.ForeignKey(BillingRun, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="invoices")
     inspection = models.ForeignKey("socialsecurity.Inspection", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="assessments")
+                                   on_delete=models.PROTECT, related_name="assessments",
+                                   db_index=False)
     surcharge_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="surcharges")
+                                     related_name="surcharges", db_index=False)
     number_of_workers = models.PositiveIntegerField(default=0)
     insured_amount = models.BigIntegerField(default=0)
     employer_amount = models.BigIntegerField(default=0)
@@ -95,7 +100,7 @@ class Invoice(models.Model):
     due_on = models.DateField()
     # Set when allocations cover the whole total; open invoices are the ones without it.
     settled_on = models.DateField(null=True, blank=True)
-    ledger_key = models.CharField(max_length=200, unique=True)
+    ledger_key = models.CharField(max_length=200)
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -105,8 +110,16 @@ class Invoice(models.Model):
             models.Index(fields=["month", "kind"], name="invoice_month_kind"),
             models.Index(fields=["due_on"], condition=Q(settled_on__isnull=True),
                          name="invoice_open_due"),
+            # Few invoices are assessments or surcharges: partial indexes skip the rest.
+            models.Index(fields=["inspection"], condition=Q(inspection__isnull=False),
+                         name="invoice_inspection"),
+            models.Index(fields=["surcharge_of"], condition=Q(surcharge_of__isnull=False),
+                         name="invoice_surcharge_of"),
         ]
         constraints = [
+            # A constraint rather than unique=True: the same uniqueness without the second,
+            # pattern-matching index PostgreSQL gets for a unique text column.
+            models.UniqueConstraint(fields=["ledger_key"], name="invoice_ledger_key_unique"),
             models.CheckConstraint(
                 condition=Q(employer__isnull=False) | Q(member__isnull=False),
                 name="invoice_has_debtor"),

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from pakan.rules.social_security import (
@@ -244,14 +245,21 @@ class ContributionRecord(models.Model):
         VOLUNTARY = "voluntary", _("Voluntary payment")
         ASSESSMENT = "assessment", _("Assessment after inspection")
 
-    # No single-column indexes on the keys: the (member, month) and (employer, month) indexes
-    # serve every look-up, and a month's billing writes a million rows here, each index costing
-    # time (docs/social-security-declarations-billing.md).
+    # The largest table (a million rows a month, kept for 40 years), so it carries the least a
+    # month's billing must write for each row (docs/social-security-declarations-billing.md):
+    # - two indexes: the unique key (member, month, employer or 0), which also serves "all months
+    #   of a member", and (employer, month);
+    # - no foreign-key constraints in the database: checking them locks the member's and the
+    #   employer's rows once per inserted record. Rows are only written by billing, voluntary
+    #   billing and assessments, from declaration lines, memberships and findings whose own keys
+    #   are checked; Django still refuses to delete a member or employer that has records
+    #   (on_delete=PROTECT is enforced by the ORM).
     member = models.ForeignKey(InsuredMember, on_delete=models.PROTECT, db_index=False,
-                               related_name="contribution_records")
+                               db_constraint=False, related_name="contribution_records")
     month = models.DateField(help_text=_("First day of the contribution month."))
     employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.PROTECT,
-                                 db_index=False, related_name="contribution_records")
+                                 db_index=False, db_constraint=False,
+                                 related_name="contribution_records")
     insurable_wage = models.BigIntegerField()
     insured_amount = models.BigIntegerField()
     employer_amount = models.BigIntegerField(default=0)
@@ -262,19 +270,13 @@ class ContributionRecord(models.Model):
     class Meta:
         ordering = ["member", "month", "employer"]
         indexes = [
-            # Partial unique indexes cannot serve "all months of a member": this one does.
-            models.Index(fields=["member", "month"], name="contribution_member_month"),
             models.Index(fields=["employer", "month"], name="contribution_employer_month"),
         ]
         constraints = [
-            # Two partial constraints rather than one with NULLS NOT DISTINCT: the same rule
-            # on PostgreSQL of any version and on SQLite.
-            models.UniqueConstraint(fields=["member", "month", "employer"],
-                                    condition=Q(employer__isnull=False),
-                                    name="contribution_member_month_employer"),
-            models.UniqueConstraint(fields=["member", "month"],
-                                    condition=Q(employer__isnull=True),
-                                    name="contribution_member_month_no_employer"),
+            # One record per member, month and employer, and one without an employer (a
+            # voluntary month): the same rule on PostgreSQL of any version and on SQLite.
+            models.UniqueConstraint(F("member"), F("month"), Coalesce("employer", Value(0)),
+                                    name="contribution_member_month_employer_once"),
             models.CheckConstraint(
                 condition=Q(insurable_wage__gte=0) & Q(insured_amount__gte=0)
                 & Q(employer_amount__gte=0),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
 
 from pakan.socialsecurity.models import ContributionRecord, Invoice
@@ -53,14 +54,51 @@ def mark_assessment_contributions_paid(employer_ids: Iterable[int] | None = None
     return _mark(records, settled)
 
 
-def mark_paid_for_debtors(employer_ids: Iterable[int], member_ids: Iterable[int]) -> int:
-    """Mark paid every record of these debtors whose invoice is now settled; safe to repeat."""
-    employer_ids, member_ids = sorted(set(employer_ids)), sorted(set(member_ids))
+# On PostgreSQL the records are reached from the settled invoices, through the (employer,
+# month) and (member, month) indexes: one statement each, whatever the number of invoices.
+_MARK_DECLARED_SQL = """
+UPDATE socialsecurity_contributionrecord record SET paid = true, paid_on = invoice.settled_on
+FROM socialsecurity_invoice invoice
+WHERE invoice.id = ANY(%s) AND invoice.kind = 'contribution' AND invoice.settled_on IS NOT NULL
+  AND record.source = 'declaration' AND NOT record.paid
+  AND record.employer_id = invoice.employer_id AND record.month = invoice.month"""
+_MARK_VOLUNTARY_SQL = """
+UPDATE socialsecurity_contributionrecord record SET paid = true, paid_on = invoice.settled_on
+FROM socialsecurity_invoice invoice
+WHERE invoice.id = ANY(%s) AND invoice.kind = 'voluntary' AND invoice.settled_on IS NOT NULL
+  AND record.source = 'voluntary' AND NOT record.paid AND record.employer_id IS NULL
+  AND record.member_id = invoice.member_id AND record.month = invoice.month"""
+
+
+def mark_paid_for_invoices(invoice_ids: Iterable[int]) -> int:
+    """Mark paid every record these (just settled) invoices billed; safe to repeat."""
+    invoice_ids = sorted(set(invoice_ids))
+    if not invoice_ids:
+        return 0
+    if connection.vendor == "postgresql":
+        return _mark_for_invoices_postgresql(invoice_ids)
     marked = 0
-    for start in range(0, len(employer_ids), ID_CHUNK):
-        chunk = employer_ids[start:start + ID_CHUNK]
-        marked += mark_declared_contributions_paid(chunk)
-        marked += mark_assessment_contributions_paid(chunk)
-    for start in range(0, len(member_ids), ID_CHUNK):
-        marked += mark_voluntary_contributions_paid(member_ids[start:start + ID_CHUNK])
+    for start in range(0, len(invoice_ids), ID_CHUNK):
+        invoices = Invoice.objects.filter(pk__in=invoice_ids[start:start + ID_CHUNK])
+        employer_ids = list(invoices.filter(employer__isnull=False)
+                            .values_list("employer_id", flat=True).distinct())
+        member_ids = list(invoices.filter(kind=Invoice.Kind.VOLUNTARY)
+                          .values_list("member_id", flat=True).distinct())
+        marked += mark_declared_contributions_paid(employer_ids)
+        marked += mark_assessment_contributions_paid(employer_ids)
+        marked += mark_voluntary_contributions_paid(member_ids)
+    return marked
+
+
+def _mark_for_invoices_postgresql(invoice_ids: list[int]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_DECLARED_SQL, [invoice_ids])
+        marked = cursor.rowcount
+        cursor.execute(_MARK_VOLUNTARY_SQL, [invoice_ids])
+        marked += cursor.rowcount
+        cursor.execute("SELECT DISTINCT employer_id FROM socialsecurity_invoice "
+                       "WHERE id = ANY(%s) AND kind = 'assessment'", [invoice_ids])
+        assessed = [row[0] for row in cursor.fetchall()]
+    if assessed:
+        marked += mark_assessment_contributions_paid(assessed)
     return marked

@@ -11,8 +11,8 @@ Allocation is one set operation for any number of payers (`allocate_for_debtors`
 available money (unallocated payments and credit notes, oldest first) and open invoices (oldest
 due first) are laid end to end on one number line, and the allocation rows are the overlaps of
 the two tilings — numpy cumulative sums and one sort, whatever the number of payers. The payer
-rows are locked (SELECT ... FOR UPDATE, in id order) while their allocations are computed, so
-two sessions paying the same employer at once take turns and never over-allocate an invoice.
+rows are locked (`lock_debtors`) while their allocations are computed, so two sessions paying
+the same employer at once take turns and never over-allocate an invoice.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from pakan.socialsecurity.models import (
     Payment,
 )
 from pakan.socialsecurity.selectors.register import employer_for, member_for
-from pakan.socialsecurity.services.contribution_records import mark_paid_for_debtors
+from pakan.socialsecurity.services.contribution_records import mark_paid_for_invoices
 from pakan.socialsecurity.validation import SocialSecurityValidationError, error, refuse
 
 MAX_PAYMENT_KIP = 10**13
@@ -79,11 +79,27 @@ class AllocationResult:
     invoices_settled: int = 0
 
 
+# Allocation for many payers at once (a bank statement) locks them all with one advisory lock
+# instead of tens of thousands of row locks; every smaller allocation holds the same lock in
+# shared mode beside its row locks, so the two kinds never run over the same payer together.
+ALLOCATION_LOCK = 0x50414B414E  # "PAKAN": a fixed key of this application's advisory locks
+MANY_DEBTORS = 1000
+
+
 def lock_debtors(employer_ids: Iterable[int] = (), member_ids: Iterable[int] = ()) -> None:
-    """Lock the payers' rows until the transaction ends, always in the same order (employers,
-    then members, by id) so sessions locking overlapping sets cannot deadlock."""
-    for model, ids in ((Employer, sorted(set(employer_ids))), (InsuredMember,
-                                                               sorted(set(member_ids)))):
+    """Lock the payers until the transaction ends, so sessions allocating for the same payer
+    take turns. Row locks are taken in one order (employers, then members, by id) so sessions
+    locking overlapping sets cannot deadlock; on PostgreSQL a set of MANY_DEBTORS or more takes
+    the allocation lock exclusively instead."""
+    employer_ids, member_ids = sorted(set(employer_ids)), sorted(set(member_ids))
+    if connection.vendor == "postgresql":
+        many = len(employer_ids) + len(member_ids) >= MANY_DEBTORS
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)" if many
+                           else "SELECT pg_advisory_xact_lock_shared(%s)", [ALLOCATION_LOCK])
+        if many:
+            return
+    for model, ids in ((Employer, employer_ids), (InsuredMember, member_ids)):
         for chunk in _chunks(ids):
             list(model.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
                  .values_list("pk", flat=True))
@@ -302,17 +318,32 @@ def allocate_for_debtors(employer_ids: Iterable[int] = (), member_ids: Iterable[
             allocated[invoice_row] += amount
             last_date[invoice_row] = max(on, last_date.get(invoice_row, on))
         _insert_allocations(rows)
-        settled_by_date: dict[datetime.date, list[int]] = defaultdict(list)
-        for invoice_row, amount in allocated.items():
-            if amount == invoices[invoice_row][4]:
-                settled_by_date[last_date[invoice_row]].append(invoices[invoice_row][2])
-        for settled_on, invoice_ids in settled_by_date.items():
-            for chunk in _chunks(invoice_ids):
-                Invoice.objects.filter(pk__in=chunk).update(settled_on=settled_on)
-        if settled_by_date:
-            mark_paid_for_debtors(employer_ids, member_ids)
-    return AllocationResult(len(rows), sum(row[3] for row in rows),
-                            sum(len(ids) for ids in settled_by_date.values()))
+        settled = {invoices[invoice_row][2]: last_date[invoice_row]
+                   for invoice_row, amount in allocated.items()
+                   if amount == invoices[invoice_row][4]}
+        _settle(settled)
+        mark_paid_for_invoices(settled)
+    return AllocationResult(len(rows), sum(row[3] for row in rows), len(settled))
+
+
+def _settle(settled: dict[int, datetime.date]) -> None:
+    """Date the invoices now fully paid: {invoice id: settled on}."""
+    if not settled:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE socialsecurity_invoice invoice SET settled_on = settled.day "
+                "FROM unnest(%s::bigint[], %s::date[]) AS settled(id, day) "
+                "WHERE invoice.id = settled.id",
+                [list(settled), list(settled.values())])
+        return
+    by_date: dict[datetime.date, list[int]] = defaultdict(list)
+    for invoice_id, settled_on in settled.items():
+        by_date[settled_on].append(invoice_id)
+    for settled_on, invoice_ids in by_date.items():
+        for chunk in _chunks(invoice_ids):
+            Invoice.objects.filter(pk__in=chunk).update(settled_on=settled_on)
 
 
 def _insert_allocations(rows: list[tuple]) -> None:
