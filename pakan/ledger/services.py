@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
@@ -23,7 +23,9 @@ from pakan.ledger.models import Account, Entry, Transaction
 # sums over millions of entries cannot overflow either.
 MAX_LINE_AMOUNT = 10**15
 # Keeps IN (...) lists under SQLite's variable limit and INSERT statements a sensible size.
-QUERY_CHUNK = 900
+# SQLite allows 999 variables in a statement; PostgreSQL takes a batch's keys in one query.
+SQLITE_QUERY_CHUNK = 900
+POSTGRESQL_QUERY_CHUNK = 50_000
 INSERT_BATCH = 5000
 
 AccountReference = Account | str | int
@@ -129,11 +131,16 @@ def ensure_accounts(specs: Iterable[AccountSpec]) -> dict[str, Account]:
     return found
 
 
+def _chunks(values: Sequence) -> Iterator[Sequence]:
+    size = POSTGRESQL_QUERY_CHUNK if connection.vendor == "postgresql" else SQLITE_QUERY_CHUNK
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
 def _accounts_by_code(codes: Iterable[str]) -> dict[str, Account]:
-    codes = list(codes)
     found: dict[str, Account] = {}
-    for start in range(0, len(codes), QUERY_CHUNK):
-        for account in Account.objects.filter(code__in=codes[start:start + QUERY_CHUNK]):
+    for chunk in _chunks(list(codes)):
+        for account in Account.objects.filter(code__in=chunk):
             found[account.code] = account
     return found
 
@@ -258,12 +265,10 @@ def _resolve_accounts(checked: Sequence[_Checked]) -> dict[AccountReference, int
     """Account ids for every reference in the batch, in one query per chunk of codes."""
     codes = {ref for item in checked for ref, _ in item.lines if isinstance(ref, str)}
     ids = {ref for item in checked for ref, _ in item.lines if isinstance(ref, int)}
-    resolved: dict[AccountReference, int] = {
-        code: account.pk for code, account in _accounts_by_code(codes).items()
-    }
-    id_list = list(ids)
-    for start in range(0, len(id_list), QUERY_CHUNK):
-        chunk = id_list[start:start + QUERY_CHUNK]
+    resolved: dict[AccountReference, int] = {}
+    for chunk in _chunks(list(codes)):
+        resolved.update(Account.objects.filter(code__in=chunk).values_list("code", "pk"))
+    for chunk in _chunks(list(ids)):
         resolved.update({pk: pk for pk in Account.objects.filter(pk__in=chunk)
                          .values_list("pk", flat=True)})
     for item in checked:
@@ -278,9 +283,8 @@ def _resolve_accounts(checked: Sequence[_Checked]) -> dict[AccountReference, int
 
 def _existing_keys(keys: Sequence[str]) -> set[str]:
     found: set[str] = set()
-    for start in range(0, len(keys), QUERY_CHUNK):
-        found.update(Transaction.objects.filter(key__in=keys[start:start + QUERY_CHUNK])
-                     .values_list("key", flat=True))
+    for chunk in _chunks(list(keys)):
+        found.update(Transaction.objects.filter(key__in=chunk).values_list("key", flat=True))
     return found
 
 
