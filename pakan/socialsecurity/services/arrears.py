@@ -33,7 +33,7 @@ from pakan.accounts.scope import require_change_permission
 from pakan.audit.models import AuditEvent
 from pakan.audit.services import record_change, snapshot
 from pakan.rules import social_security as rules
-from pakan.rules.legal_parameters import entry_at
+from pakan.rules.legal_parameters import entry_at, value_at
 from pakan.socialsecurity.models import (
     Allocation,
     BillingRun,
@@ -50,10 +50,10 @@ from pakan.socialsecurity.validation import refuse
 
 SURCHARGED_KINDS = (Invoice.Kind.CONTRIBUTION, Invoice.Kind.CORRECTION,
                     Invoice.Kind.ASSESSMENT, Invoice.Kind.VOLUNTARY)
-# PROVISIONAL: the sources give no grace period after a missed instalment nor a longest
-# schedule; 15 days and 60 monthly instalments stand in until the fund's rule is known.
-INSTALMENT_GRACE_DAYS = 15
-MAX_INSTALMENTS = 60
+# Dated, provisional rules (the sources give neither): pakan/rules/parameters/social_security/
+# instalments/.
+INSTALMENT_GRACE_DAYS = "social_security.instalments.grace_days"
+MAX_INSTALMENTS = "social_security.instalments.maximum_instalments"
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -218,9 +218,10 @@ def create_instalment_agreement(actor, employer: Employer, invoices, number_of_i
     invoice_ids = sorted({invoice.pk for invoice in invoices})
     if not invoice_ids:
         raise refuse("invoices", "instalment_no_invoices")
+    limit = value_at(MAX_INSTALMENTS, agreed_on)
     if (isinstance(number_of_instalments, bool) or not isinstance(number_of_instalments, int)
-            or not 1 <= number_of_instalments <= MAX_INSTALMENTS):
-        raise refuse("number_of_instalments", "instalment_bad_count", limit=MAX_INSTALMENTS)
+            or not 1 <= number_of_instalments <= limit):
+        raise refuse("number_of_instalments", "instalment_bad_count", limit=limit)
     if first_due_on < agreed_on:
         raise refuse("first_due_on", "instalment_first_due_past")
     with transaction.atomic():
@@ -262,8 +263,8 @@ def _check_invoices(employer: Employer, invoice_ids: list[int], chosen: list[Inv
 
 def check_instalment_defaults(as_of: datetime.date, *, actor=None) -> dict[str, int]:
     """Complete the active agreements paid in full by `as_of`, default those with an
-    instalment still unpaid more than INSTALMENT_GRACE_DAYS after its due date. A few queries
-    for all agreements; returns how many changed."""
+    instalment still unpaid more than the grace days (a dated rule) after its due date. A few
+    queries for all agreements; returns how many changed."""
     active = InstalmentAgreement.objects.filter(status=InstalmentAgreement.Status.ACTIVE)
     totals = dict(active.values_list("pk", "total_amount"))
     paid = dict(Allocation.objects.filter(
@@ -272,7 +273,7 @@ def check_instalment_defaults(as_of: datetime.date, *, actor=None) -> dict[str, 
         allocated_on__lte=as_of).order_by()
         .values("invoice__instalment_agreements").annotate(total=Sum("amount"))
         .values_list("invoice__instalment_agreements", "total"))
-    overdue_before = as_of - datetime.timedelta(days=INSTALMENT_GRACE_DAYS)
+    overdue_before = as_of - datetime.timedelta(days=value_at(INSTALMENT_GRACE_DAYS, as_of))
     owed_by_now: dict[int, int] = defaultdict(int)
     for agreement_id, amount in Instalment.objects.filter(
             agreement_id__in=list(totals), due_on__lt=overdue_before).values_list(
