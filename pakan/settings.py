@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "pakan.ledger",
     "pakan.socialsecurity",
     "pakan.benefits",
+    "pakan.valuation",
 ]
 
 MIDDLEWARE = [

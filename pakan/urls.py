@@ -9,6 +9,7 @@ urlpatterns = [
     path("jobs/", include("pakan.jobs.urls")),
     path("fund/", include("pakan.socialsecurity.urls")),
     path("benefits/", include("pakan.benefits.urls")),
+    path("valuation/", include("pakan.valuation.urls")),
     path("api/v1/", include("pakan.registry.api_urls")),
     path("api/v1/", include("pakan.accounts.api_urls")),
     path("api/v1/fund/", include("pakan.socialsecurity.api_urls")),

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     INSURED_MEMBER = "insured_member", _("Insured person")
     HEALTH_FACILITY_USER = "health_facility_user", _("Health facility")
     AUDITOR = "auditor", _("Auditor (read-only)")
+    ACTUARY = "actuary", _("Actuary / policy analyst")
     PUBLIC = "public", _("Public")
 
 
