@@ -174,6 +174,16 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Choice sets that share a field name get names of their own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimChannelEnum": "pakan.benefits.models.claims.Claim.Channel",
+        "DeclarationChannelEnum": "pakan.socialsecurity.models.declarations.Declaration.Channel",
+        "NotificationChannelEnum": "pakan.benefits.models.claims.Notification.Channel",
+        "ClaimStatusEnum": "pakan.benefits.models.claims.Claim.Status",
+        "AwardStatusEnum": "pakan.benefits.models.awards.Award.Status",
+        "PayrollRunStatusEnum": "pakan.benefits.models.payroll.PayrollRun.Status",
+        "PayrollLineStatusEnum": "pakan.benefits.models.payroll.PayrollLine.Status",
+    },
 }
 
 LOGGING = {

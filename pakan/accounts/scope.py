@@ -43,6 +43,7 @@ PATH_LOOKUPS = {
     "benefits.claim": "member__person__village__path",
     "benefits.award": "beneficiary__village__path",
     "benefits.recovery": "award__beneficiary__village__path",
+    "benefits.payrollline": "village__path",
 }
 
 

@@ -1,3 +1,11 @@
-"""Placeholder until its part is written."""
+"""The estimator's API under /api/v1/benefits/estimates/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from pakan.benefits import api_estimates
+
+urlpatterns = [
+    path("me/", api_estimates.OwnEstimateView.as_view(), name="benefit-estimate-own"),
+    path("member/<int:member_id>/", api_estimates.MemberEstimateView.as_view(),
+         name="benefit-estimate-member"),
+]

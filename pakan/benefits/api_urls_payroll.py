@@ -1,3 +1,10 @@
-"""Placeholder until its part is written."""
+"""The pension payroll's API under /api/v1/benefits/payroll/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from pakan.benefits import api_payroll
+
+urlpatterns = [
+    path("runs/", api_payroll.PayrollRunsView.as_view(), name="benefit-payroll-runs"),
+    path("runs/<str:month>/", api_payroll.PayrollRunView.as_view(), name="benefit-payroll-run"),
+]

@@ -28,6 +28,7 @@ from pakan.registry.models import (
     Relationship,
 )
 from pakan.registry.names import lao_key, latin_key
+from pakan.registry.signals import person_died
 from pakan.registry.validation import (
     IDENTIFIER,
     RegistryValidationError,
@@ -155,6 +156,9 @@ def update_person(actor, person: Person, changes: dict,
     record_change(actor, AuditEvent.Action.UPDATE, person, before)
     if any(before[field] != getattr(person, field) for field in _IDENTIFYING):
         queue_duplicates_of(person)
+    if before["date_of_death"] is None and person.date_of_death is not None:
+        person_died.send(sender=Person, person=person, date_of_death=person.date_of_death,
+                         actor=actor)
     return person
 
 
@@ -209,6 +213,7 @@ def record_death(actor, person: Person, *, occurred_on: datetime.date) -> LifeEv
     person.date_of_death = occurred_on
     person.save(update_fields=["date_of_death", "updated_at"])
     record_change(actor, AuditEvent.Action.UPDATE, person, before, note="death")
+    person_died.send(sender=Person, person=person, date_of_death=occurred_on, actor=actor)
     return event
 
 
@@ -306,6 +311,9 @@ def merge_duplicate(actor, candidate: DuplicateCandidate, *, keep: Person,
                   note=f"merged into {keep.pk}")
     record_change(actor, AuditEvent.Action.UPDATE, keep, before_keep,
                   note=f"kept; {retired.pk} merged in")
+    if before_keep["date_of_death"] is None and keep.date_of_death is not None:
+        person_died.send(sender=Person, person=keep, date_of_death=keep.date_of_death,
+                         actor=actor)
     _decide(actor, candidate, DuplicateCandidate.Status.MERGED, note)
     # Other pairs of the retired record are moot; the kept record is checked afresh, so a
     # real duplicate of it comes back to the queue paired with the record that remains.

@@ -10,6 +10,7 @@
 
 from pakan.benefits.models.awards import Award, AwardAmount, AwardStatusChange, Recovery
 from pakan.benefits.models.claims import (
+    Bank,
     Branch,
     Claim,
     ClaimDocument,
@@ -25,7 +26,7 @@ from pakan.benefits.models.payroll import (
 )
 
 __all__ = [
-    "Award", "AwardAmount", "AwardStatusChange", "BankPaymentFile", "Branch", "Claim",
+    "Award", "AwardAmount", "AwardStatusChange", "Bank", "BankPaymentFile", "Branch", "Claim",
     "ClaimDocument", "ClaimStep", "Notification", "PayrollLine", "PayrollRun", "Recovery",
     "RejectionReason", "ReturnedPaymentFile",
 ]

@@ -7,18 +7,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from pakan.benefits.models.claims import Branch
+from pakan.benefits.models.claims import Bank, Branch
 
-
-class Bank(models.TextChoices):
-    """Banks the fund pays benefits through; one payment file per bank and payroll month."""
-
-    BCEL = "BCEL", _("Banque pour le Commerce Extérieur Lao")
-    LDB = "LDB", _("Lao Development Bank")
-    APB = "APB", _("Agricultural Promotion Bank")
-    NBB = "NBB", _("Nayoby Bank")
-    JDB = "JDB", _("Joint Development Bank")
-    CASH = "CASH", _("Cash at the district NSSF office")
+__all__ = ["Award", "AwardAmount", "AwardStatusChange", "Bank", "Recovery"]
 
 
 class Award(models.Model):

@@ -21,6 +21,17 @@ class Branch(models.TextChoices):
     UNEMPLOYMENT = "unemployment", _("Unemployment benefit")
 
 
+class Bank(models.TextChoices):
+    """Banks the fund pays benefits through; one payment file per bank and payroll month."""
+
+    BCEL = "BCEL", _("Banque pour le Commerce Extérieur Lao")
+    LDB = "LDB", _("Lao Development Bank")
+    APB = "APB", _("Agricultural Promotion Bank")
+    NBB = "NBB", _("Nayoby Bank")
+    JDB = "JDB", _("Joint Development Bank")
+    CASH = "CASH", _("Cash at the district NSSF office")
+
+
 class RejectionReason(models.TextChoices):
     """The list an officer picks a rejection reason from; the page shows it in both languages."""
 
@@ -69,6 +80,10 @@ class Claim(models.Model):
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                  related_name="claims_filed")
     channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.OFFICE)
+    # Where the claimant wants the benefit paid, given at filing (or at the decision); copied
+    # to the award on approval. Cash at the district office needs no account.
+    bank = models.CharField(max_length=4, choices=Bank.choices, default=Bank.CASH)
+    bank_account = models.CharField(max_length=34, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.FILED)
     # Checks against the contribution record and the registry at filing, and the rules'
     # assessment with its explanation (see pakan.rules.benefits): kept as computed.
@@ -103,6 +118,8 @@ class Claim(models.Model):
                                    name="claim_rejection_has_reason"),
             models.CheckConstraint(condition=Q(event_date__lte=F("filed_on")),
                                    name="claim_event_not_after_filing"),
+            models.CheckConstraint(condition=Q(bank="CASH") | ~Q(bank_account=""),
+                                   name="claim_bank_has_account"),
         ]
 
     def __str__(self) -> str:
