@@ -81,6 +81,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("employer", Role.EMPLOYER_USER, None, "Employer"),
     DemoAccount("member", Role.INSURED_MEMBER, None, "Insured person"),
     DemoAccount("facility", Role.HEALTH_FACILITY_USER, None, "Health facility"),
+    DemoAccount("actuary", Role.ACTUARY, "LA", "Actuary"),
 )
 DEMO_PASSWORD_SUFFIX = "-pakan-demo"
 

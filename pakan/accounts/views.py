@@ -46,7 +46,14 @@ ROLE_PROMISES = {
         _("Public"),
         [_("Follow the national social protection strategy and its indicators.")],
     ),
+    Role.ACTUARY: (
+        _("Actuary / policy analyst"),
+        [_("Value the social security fund and try reforms as named scenarios."),
+         _("Cost the social protection floor benefits.")],
+    ),
 }
+# The page a role without registry access starts from, once its part is built.
+ROLE_START_PAGES = {Role.ACTUARY: "valuation:home"}
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -102,6 +109,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/home_role.html", {
         "role_title": title,
         "promises": promises,
+        "start_page": ROLE_START_PAGES.get(user.role),
         "staff_without_scope": user.role in (Role.SYSTEM_ADMIN, Role.CENTRAL_OFFICER,
                                              Role.PROVINCIAL_OFFICER, Role.DISTRICT_OFFICER,
                                              Role.AUDITOR),

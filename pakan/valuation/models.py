@@ -38,6 +38,9 @@ class ValuationExtract(models.Model):
     statistics = models.JSONField(default=dict, blank=True)
     seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # The background job making it (its progress bar), when it was started from a page.
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
 
     class Meta:
         ordering = ["-valuation_date", "-id"]
@@ -102,6 +105,13 @@ class ValuationRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # The background job that computes it (progress bar), the run it repeats (a re-run), and
+    # the hash of its results file, so a re-run can say whether it gave the same numbers.
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
+    rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="reruns")
+    results_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
