@@ -1,5 +1,5 @@
 """Awards: suspension, resumption and end by an officer (history, audit, notices, refusals),
-and what a death recorded in the registry does to benefits: awards end on the date of death,
+and what a death recorded in the registry does to benefits: awards end with the month of death,
 months paid after the month of death are recovered (with the ledger posting), the survivors'
 and funeral claims are opened once, whether the death is recorded or brought by a merge."""
 
@@ -35,6 +35,7 @@ from tests.test_benefit_claims_support import codes, family_member, insured
 pytestmark = pytest.mark.django_db
 
 DIED = datetime.date(2025, 3, 10)
+END_OF_MONTH_OF_DEATH = datetime.date(2025, 3, 31)  # the month of death is due in full
 PENSION = 1_500_000
 
 
@@ -106,8 +107,8 @@ def test_an_officer_outside_the_area_cannot_change_an_award(staff, geography):
 
 # --- a death in the registry ------------------------------------------------------------------
 
-def test_a_death_ends_the_awards_on_its_date_and_recovers_months_paid_after_it(staff,
-                                                                               geography):
+def test_a_death_ends_the_awards_with_its_month_and_recovers_months_paid_after_it(staff,
+                                                                                 geography):
     award = make_pensioner(geography["0101001"], monthly_amount=PENSION,
                            start_on=datetime.date(2025, 1, 1))
     pay(award, month_range(datetime.date(2025, 1, 1), 4))        # January to April
@@ -116,7 +117,8 @@ def test_a_death_ends_the_awards_on_its_date_and_recovers_months_paid_after_it(s
     registry_services.record_death(staff["district_chanthabuly"], award.beneficiary,
                                    occurred_on=DIED)
     award.refresh_from_db()
-    assert award.status == "ended" and award.end_on == DIED and award.status_since == DIED
+    assert (award.status, award.end_on, award.status_since) == (
+        "ended", END_OF_MONTH_OF_DEATH, END_OF_MONTH_OF_DEATH)
     change = award.status_changes.get()
     assert change.actor is None and "death" in change.reason
     # March, the month of death, is due in full; April and June were paid after it.
@@ -235,4 +237,4 @@ def test_a_date_of_death_set_by_a_correction_also_ends_the_awards(staff, geograp
     registry_services.update_person(staff["district_chanthabuly"], award.beneficiary,
                                     {"date_of_death": DIED.isoformat()})
     award.refresh_from_db()
-    assert award.status == "ended" and award.end_on == DIED
+    assert award.status == "ended" and award.end_on == END_OF_MONTH_OF_DEATH

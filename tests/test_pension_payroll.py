@@ -283,6 +283,21 @@ def test_suspended_ended_and_dead_beneficiaries_are_not_paid(pensioners, geograp
     assert april.status == PayrollRun.Status.DONE
 
 
+def test_a_death_recorded_before_the_payroll_still_pays_its_month_and_nothing_after(staff,
+                                                                                  geography):
+    from pakan.registry import services as registry_services
+
+    award = make_pensioner(geography["0101001"], monthly_amount=900_000, start_on=START)
+    registry_services.record_death(staff["district_chanthabuly"], award.beneficiary,
+                                   occurred_on=datetime.date(2026, 3, 4))
+    award.refresh_from_db()
+    assert award.status == Award.Status.ENDED
+    march = run()
+    assert list(march.payroll_lines.values_list("award_id", "amount", "days_paid")) == [
+        (award.pk, 900_000, 31)]
+    assert run(datetime.date(2026, 4, 1)).lines == 0
+
+
 def test_partial_months_are_paid_pro_rata_by_days_rounded_half_up(geography):
     village = geography["0101001"]
     # From 17 March: 15 of 31 days of 1,000,001 = 483,871.45... -> 483,871.

@@ -6,6 +6,7 @@ rewrites one. Lump sums are only created here; the next payroll run pays each on
 
 from __future__ import annotations
 
+import calendar
 import datetime
 
 from django.db import transaction
@@ -264,15 +265,18 @@ def end_award(actor, award: Award, *, reason: str, end_on: datetime.date | None 
 
 
 def end_awards_after_death(person, date_of_death: datetime.date, actor=None) -> list[Award]:
-    """Every award the dead person was the beneficiary of ends on the date of death (done by
-    the system: no actor on the status change, the recording officer in the audit). A lump sum
+    """Every award the dead person was the beneficiary of ends with the month of death, which is
+    due in full (done by the system: no actor on the status change, the recording officer in the
+    audit); the payroll pays an ended award up to its end. A lump sum
     that fell due while the person lived and is not paid yet stays owed (to the estate): the
     payroll pays it, as it pays a lump sum whose beneficiary was alive on its start."""
     awards = list(Award.objects.select_for_update().filter(beneficiary=person).exclude(
         status=Award.Status.ENDED).exclude(kind=Award.Kind.LUMP_SUM,
                                           start_on__lte=date_of_death))
+    last_day_due = date_of_death.replace(
+        day=calendar.monthrange(date_of_death.year, date_of_death.month)[1])
     for award in awards:
-        _change_status(actor, award, Award.Status.ENDED, date_of_death,
+        _change_status(actor, award, Award.Status.ENDED, last_day_due,
                        f"death of the beneficiary on {date_of_death.isoformat()}",
                        by_system=True)
     return awards

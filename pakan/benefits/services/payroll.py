@@ -224,8 +224,11 @@ class _Dialect:
                    "substr('0000000000' || ({column}), -10, 10)", "")
 
 
+# An award ended during the month (by an officer, or at the end of its beneficiary's month of
+# death) is still due for its days up to its end.
 PERIODIC_PAYABLE = (
-    "award.kind = %(periodic)s AND award.status = %(in_payment)s "
+    "award.kind = %(periodic)s AND (award.status = %(in_payment)s "
+    "     OR (award.status = %(ended)s AND award.end_on >= %(first_day)s)) "
     "AND award.start_on <= %(last_day)s "
     "AND (award.end_on IS NULL OR award.end_on >= %(first_day)s) "
     "AND (person.date_of_death IS NULL OR (person.date_of_death >= %(first_day)s "
@@ -252,6 +255,7 @@ def _parameters(run: PayrollRun, **more: object) -> dict[str, object]:
         "run": run.pk, "first_day": adapt(run.month), "last_day": adapt(month_end(run.month)),
         "periodic": Award.Kind.PERIODIC,
         "lump_sum": Award.Kind.LUMP_SUM, "in_payment": Award.Status.IN_PAYMENT,
+        "ended": Award.Status.ENDED,
         "paid": PayrollLine.Status.PAID, "prefix": reference_prefix(run.month), **more,
     }
 
