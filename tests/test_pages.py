@@ -717,7 +717,8 @@ def test_auditor_cannot_import(client, staff, django_capture_on_commit_callbacks
 
 # Lao catalogues --------------------------------------------------------------------------------
 
-PAGE_APPS = ("accounts", "registry", "jobs")
+PAGE_APPS = ("accounts", "registry", "jobs", "monitoring", "socialsecurity", "benefits",
+             "valuation")
 TRANSLATE_TAG = re.compile(r"""{% translate "([^"]+)"(?: as \w+)? %}""")
 
 
