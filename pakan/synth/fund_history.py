@@ -48,6 +48,7 @@ from pakan.ledger.models import Entry as LedgerEntry
 from pakan.ledger.models import Transaction as LedgerTransaction
 from pakan.registry.models import AdminUnit
 from pakan.rules.legal_parameters import entry_at
+from pakan.rules.months import month_end
 from pakan.rules.social_security import CIVIL_SERVANT, POLICE_MILITARY, voluntary_income_classes
 from pakan.socialsecurity.models import (
     Allocation,
@@ -115,10 +116,6 @@ def synthetic_actor() -> User:
         user.set_unusable_password()
         user.save()
     return user
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    return add_months(month, 1) - datetime.timedelta(days=1)
 
 
 # --- what the register holds ---------------------------------------------------------------

@@ -6,7 +6,6 @@ rewrites one. Lump sums are only created here; the next payroll run pays each on
 
 from __future__ import annotations
 
-import calendar
 import datetime
 
 from django.db import transaction
@@ -28,6 +27,7 @@ from pakan.benefits.models import (
 )
 from pakan.benefits.validation import BenefitsValidationError, error
 from pakan.ledger.services import post
+from pakan.rules.months import month_end
 
 # Payroll lines whose money went out to the beneficiary (and did not come back).
 MONEY_OUT = (PayrollLine.Status.PAID, PayrollLine.Status.REPAID)
@@ -273,8 +273,7 @@ def end_awards_after_death(person, date_of_death: datetime.date, actor=None) -> 
     awards = list(Award.objects.select_for_update().filter(beneficiary=person).exclude(
         status=Award.Status.ENDED).exclude(kind=Award.Kind.LUMP_SUM,
                                           start_on__lte=date_of_death))
-    last_day_due = date_of_death.replace(
-        day=calendar.monthrange(date_of_death.year, date_of_death.month)[1])
+    last_day_due = month_end(date_of_death)
     for award in awards:
         _change_status(actor, award, Award.Status.ENDED, last_day_due,
                        f"death of the beneficiary on {date_of_death.isoformat()}",

@@ -64,6 +64,7 @@ from pakan.benefits.validation import BenefitsValidationError, error
 from pakan.jobs.models import Job
 from pakan.jobs.services import create_job, dispatch
 from pakan.ledger.services import post_many
+from pakan.rules.months import month_end
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -77,10 +78,6 @@ PAYMENT_PREFIX = "PR"
 
 def month_text(month: datetime.date) -> str:
     return f"{month:%Y-%m}"
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def payroll_key(month: datetime.date, what: str, name: str) -> str:

@@ -29,6 +29,7 @@ from django.db.models.functions import RowNumber
 
 from pakan.accounts.scope import restrict, scope_path
 from pakan.rules.legal_parameters import value_at
+from pakan.rules.months import month_end
 from pakan.rules.social_security import RATE_SCALE, check_month
 from pakan.socialsecurity.models import (
     Declaration,
@@ -99,10 +100,6 @@ def add_months(month: datetime.date, count: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def last_day(month: datetime.date) -> datetime.date:
-    return add_months(month, 1) - datetime.timedelta(days=1)
-
-
 def _employer_filter(queryset: QuerySet, user, lookup: str | None) -> QuerySet:
     """Rows whose employer the user may see (staff by place, an employer account its own);
     `lookup` leads from a row to its employer (None: the rows are employers)."""
@@ -148,7 +145,7 @@ def vanished_workers_all(month: datetime.date) -> QuerySet[EmploymentSpell]:
     declared_this_month = Declaration.objects.filter(
         employer_id=OuterRef("employer_id"), month=month, status=Declaration.Status.ACCEPTED)
     return (EmploymentSpell.objects
-            .filter(Q(end_on__isnull=True) | Q(end_on__gte=last_day(month)),
+            .filter(Q(end_on__isnull=True) | Q(end_on__gte=month_end(month)),
                     start_on__lte=month)
             .filter(Exists(declared_this_month))
             .filter(Exists(_declared_line(add_months(month, -1), employer="employer_id",

@@ -34,6 +34,7 @@ from pakan.audit.models import AuditEvent
 from pakan.audit.services import record_change, snapshot
 from pakan.rules import social_security as rules
 from pakan.rules.legal_parameters import entry_at, value_at
+from pakan.rules.months import month_end
 from pakan.socialsecurity.models import (
     Allocation,
     BillingRun,
@@ -55,10 +56,6 @@ SURCHARGED_KINDS = (Invoice.Kind.CONTRIBUTION, Invoice.Kind.CORRECTION,
 INSTALMENT_GRACE_DAYS = "social_security.instalments.grace_days"
 MAX_INSTALMENTS = "social_security.instalments.maximum_instalments"
 ONE_DAY = datetime.timedelta(days=1)
-
-
-def _last_day(month: datetime.date) -> datetime.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,7 +144,7 @@ def run_surcharges(month: datetime.date, *, actor=None,
     today = today or timezone.localdate()
     if month.day != 1:
         raise refuse("month", "surcharge_bad_month")
-    period_end = _last_day(month)
+    period_end = month_end(month)
     if period_end >= today:
         raise refuse("month", "surcharge_month_not_over", end=period_end)
     run, _ = BillingRun.objects.get_or_create(

@@ -38,6 +38,7 @@ from pakan.jobs.models import Job
 from pakan.jobs.services import create_job, dispatch
 from pakan.rules import social_security as rules
 from pakan.rules.legal_parameters import entry_at
+from pakan.rules.months import month_end
 from pakan.socialsecurity.models import (
     BillingRun,
     ContributionRecord,
@@ -228,7 +229,7 @@ def _read_lines(month: datetime.date, chunk: Sequence[_Pending]) -> _Lines:
     """The chunk's declaration lines with each worker's category in the month (the latest
     membership spell touching it), in one query over the chunk's employer range."""
     first, last = chunk[0].employer_id, chunk[-1].employer_id
-    last_day = _month_end(month)
+    last_day = month_end(month)
     sql = (
         "SELECT line.declaration_id, declaration.employer_id, line.member_id, "
         "line.monthly_wage, "
@@ -255,11 +256,6 @@ def _read_lines(month: datetime.date, chunk: Sequence[_Pending]) -> _Lines:
                   np.array(employer_ids, dtype=np.int64),
                   np.array(member_ids, dtype=np.int64), np.array(wages, dtype=np.int64),
                   np.array(categories, dtype=object))
-
-
-def _month_end(month: datetime.date) -> datetime.date:
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following - datetime.timedelta(days=1)
 
 
 def _sums_by_declaration(declaration_ids: np.ndarray, *columns: np.ndarray

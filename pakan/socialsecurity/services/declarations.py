@@ -37,6 +37,7 @@ from pakan.audit.models import AuditEvent
 from pakan.audit.services import record_change, snapshot
 from pakan.registry.validation import FieldError
 from pakan.rules.legal_parameters import history
+from pakan.rules.months import month_end
 from pakan.rules.social_security import EMPLOYED_CATEGORIES, MINIMUM_WAGE, month_rules
 from pakan.socialsecurity.declaration_files import (
     MONTHLY_WAGE,
@@ -89,11 +90,6 @@ def declaration_error(row: int | None, field: str, code: str,
 
 def month_text(month: datetime.date) -> str:
     return f"{month:%Y-%m}"
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following - datetime.timedelta(days=1)
 
 
 def declaration_wage_floor(month: datetime.date) -> int:

@@ -31,6 +31,7 @@ from pakan.audit.services import record_change, snapshot
 from pakan.registry.models import Person
 from pakan.rules import social_security as rules
 from pakan.rules.legal_parameters import RulesError, entry_at
+from pakan.rules.months import month_end
 from pakan.socialsecurity.models import (
     BillingRun,
     ContributionRecord,
@@ -73,11 +74,6 @@ def _recorder(actor):
 
 def month_of(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
-
-
-def _last_day(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) \
-        - datetime.timedelta(days=1)
 
 
 def _kip(amount: int) -> str:
@@ -193,7 +189,7 @@ def change_income_class(actor, enrolment: VoluntaryEnrolment, *, declared_income
     last_billed = Invoice.objects.filter(member=enrolment.member, kind=Invoice.Kind.VOLUNTARY,
                                          month__gte=from_month).aggregate(last=Max("month"))
     if last_billed["last"] is not None:
-        following = _last_day(last_billed["last"]) + datetime.timedelta(days=1)
+        following = month_end(last_billed["last"]) + datetime.timedelta(days=1)
         raise refuse("from_month", "voluntary_month_billed",
                      month=f"{last_billed['last']:%Y-%m}", next=f"{following:%Y-%m}")
     check_income_class(declared_income, from_month)
@@ -238,7 +234,7 @@ def _income_in_force(month: datetime.date) -> Subquery:
     """The income class of an enrolment on the last day of `month`, from its history."""
     return Subquery(VoluntaryStatusChange.objects.filter(
         enrolment_id=OuterRef("pk"), event__in=INCOME_EVENTS,
-        effective_on__lte=_last_day(month), declared_income__isnull=False,
+        effective_on__lte=month_end(month), declared_income__isnull=False,
     ).order_by("-effective_on", "-id").values("declared_income")[:1])
 
 
@@ -246,10 +242,10 @@ def billable_enrolments(month: datetime.date):
     """Enrolments whose member has a voluntary membership covering some day of `month`."""
     covering = MembershipSpell.objects.filter(
         Q(end_on__isnull=True) | Q(end_on__gte=month), member_id=OuterRef("member_id"),
-        category=MemberCategory.VOLUNTARY, start_on__lte=_last_day(month))
+        category=MemberCategory.VOLUNTARY, start_on__lte=month_end(month))
     return (VoluntaryEnrolment.objects
             .filter(Q(end_on__isnull=True) | Q(end_on__gte=month),
-                    start_on__lte=_last_day(month))
+                    start_on__lte=month_end(month))
             .filter(Exists(covering))
             .annotate(income=_income_in_force(month)))
 
@@ -362,7 +358,7 @@ def record_voluntary_payment(actor, member: InsuredMember, *, amount: int,
 def unpaid_months(month: datetime.date):
     """Active enrolments with `unpaid`: voluntary invoices of the current membership due by the
     end of `month`, not settled by then, after the last month that was."""
-    cutoff = _last_day(month)
+    cutoff = month_end(month)
     voluntary = Invoice.objects.filter(kind=Invoice.Kind.VOLUNTARY,
                                        member_id=OuterRef("member_id"))
     paid_by_cutoff = Q(settled_on__isnull=False, settled_on__lte=cutoff)
@@ -386,7 +382,7 @@ def run_lapses(month: datetime.date, *, actor=None,
     `month` (a finished month): status lapsed, membership ended on its last day, history and
     audit rows. Set-based; a rerun finds nothing more to lapse. Returns the enrolment ids."""
     rules.check_month(month)
-    cutoff = _last_day(month)
+    cutoff = month_end(month)
     if cutoff > _today(today):
         raise refuse("month", "future_date")
     rows = [(pk, spell_id, count or 0) for pk, spell_id, count in
