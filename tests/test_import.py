@@ -1084,14 +1084,17 @@ def test_a_load_that_dwarfs_the_registry_rebuilds_indexes_and_keys_as_they_were(
 
     assert outcome.accepted and decided == [True]
     assert set_aside[0] == len(schema_before) and set_aside[1] < set_aside[0]
-    # The foreign keys come back NOT VALID (the load checked its references itself: see
-    # import_loading.not_valid), otherwise as they were, and they hold new rows as before.
+    # The foreign keys and check constraints come back NOT VALID (the load checked its rows
+    # itself: see import_loading.not_valid), otherwise as they were, and they hold new rows.
     schema_after = _schema_of(tables)
     assert {(name, definition.removesuffix(" NOT VALID")) for name, definition in schema_after} \
         == schema_before
     assert {name for name, definition in schema_after if definition.endswith(" NOT VALID")} \
-        == {name for name, definition in schema_before if definition.startswith("FOREIGN KEY")}
+        == {name for name, definition in schema_before
+            if definition.startswith(("FOREIGN KEY", "CHECK"))}
+    assert any(definition.startswith("CHECK") for _, definition in schema_before)
     _assert_keys_hold()
+    _assert_checks_hold()
     assert Household.objects.get(family_book_number="FB-IMP-0001").head.national_id == "IMP0000001"
     # A file smaller than the registry keeps the indexes up row by row.
     assert import_file(write_csv(tmp_path / "p.csv", [base_row()]), "people").accepted
@@ -1110,6 +1113,14 @@ def _assert_keys_hold() -> None:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             row = person.pk if table == "registry_person" else person.household_id
             cursor.execute(f"UPDATE {table} SET {column} = -1 WHERE id = %s", [row])
+
+
+def _assert_checks_hold() -> None:
+    from django.db import IntegrityError, transaction
+
+    person = Person.objects.latest("id")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.filter(pk=person.pk).update(difficulty_walking=-1)
 
 
 @pytest.mark.postgres_only

@@ -86,7 +86,8 @@ def _same_id_pairs(first_id: int, last_id: int) -> list[tuple[int, int]]:
     sql = """
         SELECT new.id, old.id FROM registry_person new
         JOIN registry_person old
-          ON old.national_id = new.national_id AND old.id <> new.id AND old.status = 'active'
+          ON old.national_id = new.national_id AND old.national_id IS NOT NULL
+         AND old.id <> new.id AND old.status = 'active'
          AND (old.id < new.id OR old.id > %(last_id)s)
         WHERE new.id BETWEEN %(first_id)s AND %(last_id)s AND new.national_id IS NOT NULL
           AND new.status = 'active'
