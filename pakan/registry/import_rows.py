@@ -127,7 +127,11 @@ class PeopleRows:
         self.first_person_id = first_person_id
         self.first_household_id = first_household_id
         self.stamp = stamp
-        self.numbers: dict[str, int] = {}  # family book -> id of its new household
+        # Family books numbered so far (family_book_number, household_id): a book met again in
+        # a later batch keeps its household.
+        self.numbered = pl.DataFrame(
+            schema={"family_book_number": pl.String, "household_id": pl.Int64}
+        )
         self.first_members: list[pl.DataFrame] = []
         self.heads: list[pl.DataFrame] = []
         self.lines = LineRuns()
@@ -172,20 +176,24 @@ class PeopleRows:
         firsts = batch.filter(
             book.is_not_null() & pl.col(HOUSEHOLD_ID).is_null() & book.is_first_distinct()
         ).select("family_book_number", pl.col(VILLAGE_ID).alias("village_id"))
-        household_ids, new = [], []
-        for family_book in firsts["family_book_number"]:
-            household_id = self.numbers.get(family_book)
-            new.append(household_id is None)
-            if household_id is None:
-                household_id = self.numbers[family_book] = self.next_household_id
-                self.next_household_id += 1
-            household_ids.append(household_id)
+        firsts = firsts.join(self.numbered, on="family_book_number", how="left",
+                             maintain_order="left")
+        # Books met for the first time get the next ids, in the order of the file.
+        new = pl.col("household_id").is_null()
         firsts = firsts.with_columns(
-            pl.Series("household_id", household_ids, dtype=pl.Int64),
-            pl.Series("new", new, dtype=pl.Boolean),
+            pl.coalesce(
+                "household_id",
+                new.cum_sum().cast(pl.Int64) - 1 + self.next_household_id,
+            ).alias("household_id"),
+            new.alias("new"),
+        )
+        numbered_now = firsts.filter("new")
+        self.next_household_id += numbered_now.height
+        self.numbered = pl.concat(
+            [self.numbered, numbered_now.select("family_book_number", "household_id")]
         )
         self.first_members.append(
-            firsts.filter("new").select("household_id", "family_book_number", "village_id")
+            numbered_now.select("household_id", "family_book_number", "village_id")
         )
         batch = batch.join(
             firsts.select("family_book_number", "household_id"),
