@@ -28,6 +28,11 @@ Timed:
     afterwards. Its time per worker, times the number of workers, is compared with (a).
 
 The JSON is printed and saved to bench/results/billing.json.
+
+Iterating: `--keep` keeps the database, and `--reuse` then skips the set-up when the kept
+database already holds a fund of the same size (about 3 minutes at full scale);
+`--orm-sample 0` skips (c); `--profile FILE` writes the first child's cProfile statistics.
+The child's JSON carries run_billing's time per phase (`phases`).
 """
 
 from __future__ import annotations
@@ -241,16 +246,75 @@ def build_fund(workers: int, employers: int, month: datetime.date, seed: int) ->
 # --- (a) the billing, in a child process -------------------------------------------------------
 
 
-def child_billing(month_text: str) -> None:
+class PhaseTimer:
+    """Adds up the time spent in module functions (the billing's phases), nested calls
+    included in their caller's phase too."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def wrap(self, owner, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
+        setattr(owner, name, timed)
+
+
+def timed_phases() -> dict[str, float]:
+    """Wrap the billing's steps; returns the dict their times add up in."""
+    from django.db import connection
+
+    from pakan.ledger import services as ledger
+    from pakan.socialsecurity.services import billing, invoicing
+
+    timer = PhaseTimer()
+    for owner, name, label in (
+            (billing, "_pending", "pending declarations"),
+            (billing, "_read_lines", "read lines, categories and rules"),
+            (billing, "_latest_spells", "of which membership spells (on the second connection)"),
+            (billing, "_categories", "of which categories (numpy)"),
+            (billing.rules, "contributions", "of which rules"),
+            (billing, "issue_employer_invoices", "invoices (with ledger)"),
+            (invoicing, "_employer_account_ids", "of which receivable accounts"),
+            (invoicing, "_insert_employer_invoices", "of which invoice rows"),
+            (invoicing, "post_columns", "of which ledger"),
+            (ledger, "_insert_columns_postgresql", "of which ledger rows"),
+            (billing, "_insert_records", "contribution records (on the second connection)"),
+            (billing._RecordsBeside, "written", "waiting for the records"),
+            (billing, "_check_deferred_constraints", "deferred checks (ledger entries)"),
+            (billing._RecordsBeside, "commit", "records' commit"),
+            (billing, "_add_to_run", "run counters"),
+            (connection, "commit", "commits")):
+        if hasattr(owner, name):
+            timer.wrap(owner, name, label)
+    return timer.seconds
+
+
+def child_billing(month_text: str, profile: str = "") -> None:
     from pakan.socialsecurity.services.billing import run_billing
 
     month = datetime.date.fromisoformat(f"{month_text}-01")
     progress_calls = []
+    phases = timed_phases()
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     run = run_billing(month, issued_on=month.replace(day=28) + datetime.timedelta(days=4),
                       progress=lambda done, total: progress_calls.append(
                           (done, total, time.perf_counter() - started)))
     seconds = time.perf_counter() - started
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     print(json.dumps({
         "seconds": seconds,
         "status": run.status,
@@ -258,17 +322,19 @@ def child_billing(month_text: str) -> None:
         "workers": run.number_of_workers,
         "total_amount": run.total_amount,
         "chunks": len(progress_calls) - 1,
+        "phases": {name: round(value, 3) for name, value in phases.items()},
         "provisional_parameters": sorted(
             name for name, used in run.parameters_used.items() if used["provisional"]),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 
 
-def run_child(database_url: str, var_dir: Path, month_text: str) -> dict:
+def run_child(database_url: str, var_dir: Path, month_text: str, profile: str = "") -> dict:
     checkpoint(database_url)
     started = time.perf_counter()
     finished = subprocess.run(
-        [sys.executable, __file__, "--child-billing", month_text],
+        [sys.executable, __file__, "--child-billing", month_text]
+        + (["--profile", profile] if profile else []),
         env={**os.environ, "DATABASE_URL": database_url, "PAKAN_VAR_DIR": str(var_dir)},
         capture_output=True, text=True, check=False)
     if finished.returncode != 0:
@@ -304,6 +370,27 @@ def billing_state() -> dict:
     return {"invoices": invoices, "invoiced_total": int(total), "records": records,
             "distinct_members": members, "postings": postings, "entries": entries,
             "ledger_sum": int(ledger_sum)}
+
+
+def existing_fund(database_url: str, workers: int, employers: int,
+                  month: datetime.date) -> dict | None:
+    """The kept database's fund when it has the asked size (for --reuse), else None."""
+    import psycopg
+
+    try:
+        with psycopg.connect(psycopg_url(database_url)) as connection:
+            employer_count, line_count = connection.execute(
+                "SELECT (SELECT count(*) FROM socialsecurity_employer), "
+                "(SELECT count(*) FROM socialsecurity_declarationline line "
+                " JOIN socialsecurity_declaration declaration "
+                " ON declaration.id = line.declaration_id "
+                " WHERE declaration.month = %s AND declaration.status = 'accepted')",
+                [month]).fetchone()
+    except (psycopg.OperationalError, psycopg.errors.UndefinedTable):
+        return None
+    if (employer_count, line_count) != (employers, workers):
+        return None
+    return {"workers": workers, "employers": employers, "reused": True}
 
 
 # --- (c) one ORM save per row --------------------------------------------------------------------
@@ -390,6 +477,10 @@ def main() -> None:
     parser.add_argument("--orm-sample", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true",
+                        help="skip the set-up when the database already holds this fund")
+    parser.add_argument("--profile", default="",
+                        help="write the first run's cProfile statistics to this file")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--child-billing", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -397,22 +488,33 @@ def main() -> None:
 
     if arguments.child_billing:
         setup_django(database_url, Path(os.environ["PAKAN_VAR_DIR"]))
-        child_billing(arguments.child_billing)
+        child_billing(arguments.child_billing, arguments.profile)
         return
 
     month = datetime.date.fromisoformat(f"{arguments.month}-01")
     host = machine()
-    recreate_database(database_url)
+    fund = None
+    if arguments.reuse:
+        fund = existing_fund(database_url, arguments.workers, arguments.employers, month)
+    if fund is None:
+        recreate_database(database_url)
     with tempfile.TemporaryDirectory(prefix="pakan-bench-billing-") as work:
         var_dir = Path(work)
         setup_django(database_url, var_dir)
         try:
-            fund = build_fund(arguments.workers, arguments.employers, month, arguments.seed)
-            orm = orm_per_row(month, arguments.orm_sample)
+            if fund is None:
+                fund = build_fund(arguments.workers, arguments.employers, month,
+                                  arguments.seed)
+            else:
+                from django.core.management import call_command
+
+                call_command("migrate", verbosity=0)  # the kept fund, on today's schema
+            orm = orm_per_row(month, arguments.orm_sample) if arguments.orm_sample else None
             runs = []
             for repeat in range(arguments.repeat):
                 empty_billing()
-                result = run_child(database_url, var_dir, arguments.month)
+                result = run_child(database_url, var_dir, arguments.month,
+                                   arguments.profile if repeat == 0 else "")
                 result["state"] = billing_state()
                 result["receivable_accounts_opened"] = repeat == 0
                 runs.append(result)
@@ -431,7 +533,7 @@ def main() -> None:
 
     seconds = [run["seconds"] for run in runs]
     median_run = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
-    orm_seconds_for_all = arguments.workers / orm["workers_per_second"]
+    orm_seconds_for_all = arguments.workers / orm["workers_per_second"] if orm else None
     expected_records = arguments.workers
     figures = {
         "benchmark": "billing one month (pakan.socialsecurity.services.billing.run_billing)",
@@ -453,8 +555,10 @@ def main() -> None:
             run["state"]["records"] == expected_records
             and run["state"]["distinct_members"] == expected_records for run in runs),
         "ledger_balances": all(run["state"]["ledger_sum"] == 0 for run in runs),
-        "orm_per_row": {**orm, "extrapolated_seconds_for_all_workers": orm_seconds_for_all},
-        "speedup_over_orm_per_row": orm_seconds_for_all / statistics.median(seconds),
+        "orm_per_row": {**orm, "extrapolated_seconds_for_all_workers": orm_seconds_for_all}
+        if orm else None,
+        "speedup_over_orm_per_row": orm_seconds_for_all / statistics.median(seconds)
+        if orm else None,
         "targets": {"seconds": TARGET_SECONDS, "peak_rss_mb": TARGET_PEAK_RSS_MB},
         "met": statistics.median(seconds) < TARGET_SECONDS
         and max(run["peak_rss_mb"] for run in runs) < TARGET_PEAK_RSS_MB,

@@ -7,7 +7,7 @@ amounts pay an invoice exactly, part of it, or more than it. Times:
 
 - `matching`: the set-based allocation of the 50,000 payments (allocate_for_debtors: lock the
   payers, read their money and open invoices, compute every allocation with numpy, insert them,
-  settle invoices) — the figure the target is about;
+  settle invoices) — the figure the target is about; its phases in `matching_phases_seconds`;
 - `import`: the whole import_bank_statement (read and check the file, resolve the references,
   insert the payments, post them with post_many, match), with its phases;
 - `one_by_one`: record_payment for a sample of payments, one call each (post + allocate per
@@ -41,6 +41,13 @@ from common import machine, postgres_version  # noqa: E402
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/pakan_bench_payments"
 TARGET_SECONDS = 5.0
 VILLAGES = 40
+# The matching's phases (functions of pakan.socialsecurity.services.payments): lock the payers,
+# read their open invoices, compute the allocations (numpy), insert them, settle the invoices
+# paid in full and mark the contribution records they billed paid.
+MATCHING_PHASES = (("lock_debtors", "lock_payers"), ("_open_invoices", "open_invoices"),
+                   ("_allocations", "compute"), ("_insert_allocations", "insert_allocations"),
+                   ("_settle", "settle_invoices"),
+                   ("mark_paid_for_invoices", "mark_records_paid"))
 
 
 def setup_database(database_url: str) -> None:
@@ -210,6 +217,9 @@ def main() -> None:
                         ("allocate_for_debtors", "matching")):
         timer.wrap(payments, name, label)
     timer.wrap(payments.ledger, "post_many", "post_many")
+    matching_timer = Timer()  # the matching's own phases, inside allocate_for_debtors
+    for name, label in MATCHING_PHASES:
+        matching_timer.wrap(payments, name, label)
     officer = User.objects.create_user("bench_central", role=Role.CENTRAL_OFFICER,
                                        scope_unit=AdminUnit.objects.get(code="LA"))
     runs = []
@@ -219,6 +229,7 @@ def main() -> None:
             received_on = (month.replace(day=28) + datetime.timedelta(days=20))
             lines = write_statement(path, employers, month, received_on, generator, f"R{number}")
             timer.seconds.clear()
+            matching_timer.seconds.clear()
             allocations_before = Allocation.objects.count()
             started = time.perf_counter()
             statement = payments.import_bank_statement(officer, path, path.name, bank="BCEL",
@@ -226,6 +237,8 @@ def main() -> None:
             total = time.perf_counter() - started
             runs.append({"lines": lines, "import_seconds": round(total, 3),
                          "phases_seconds": {k: round(v, 3) for k, v in timer.seconds.items()},
+                         "matching_phases_seconds": {
+                             k: round(v, 3) for k, v in matching_timer.seconds.items()},
                          "identified": statement.outcome.identified,
                          "unidentified": statement.outcome.unidentified,
                          "allocations": Allocation.objects.count() - allocations_before,

@@ -19,7 +19,11 @@ Timed:
     postings, one CSV payment file per bank and the register in CSV and XLSX. --repeat runs;
     before each, the payroll's output (lines, runs, files, postings, indexations) is emptied,
     the lump sums put back in payment, and the server checkpoints. `lines_seconds` is when the
-    last line was written, the rest is the postings, files and register;
+    last line was written, the rest is the postings, files and register; `phases` splits the
+    run by the functions it goes through (PHASES), `cpu_seconds` gives the CPU the child and
+    its main database session used (steadier than wall time on a busy machine; the second
+    session writing half of the lines is not in it), and --profile FILE
+    writes a cProfile of the first run;
 (b) a second call on the finished month (it must change nothing);
 (c) the slow way on a sample of --orm-sample awards: per award the ORM looks up the beneficiary
     and the amount valid on the month's first day and saves one PayrollLine; rolled back. Its
@@ -240,16 +244,103 @@ def build_pensioners(pensioners: int, month: datetime.date) -> dict:
 # --- (a) the payroll, in a child process --------------------------------------------------------
 
 
-def child_payroll(month_text: str) -> None:
+# The run's phases, each timed without the phases it calls: the module-level functions
+# run_payroll goes through, wrapped in the child only. Time spent in a second thread (the second
+# session writing half of the lines, the register built while the bank files are written) is
+# counted under the phase's name with "_thread" added: those overlap the others, the rest add
+# up to the run.
+PHASES = (
+    ("pakan.benefits.services.payroll", "apply_due_indexations", "indexation"),
+    ("pakan.benefits.services.payroll", "insert_lines", "lines_insert"),
+    ("pakan.benefits.services.payroll", "_end_paid_lump_sums", "lines_end_lump_sums"),
+    ("pakan.benefits.services.payroll", "_write_lines", "lines_other"),
+    ("pakan.benefits.services.payroll", "_complete_lines", "postings_due_and_repayments"),
+    ("pakan.benefits.payroll_files", "run_lines_table", "read_lines"),
+    ("pakan.benefits.payroll_files", "bank_file_content", "bank_files_content"),
+    ("pakan.benefits.services.payroll", "_post_payment", "bank_files_posting"),
+    ("pakan.benefits.payroll_files", "_store_bank_file", "bank_files_store"),
+    ("pakan.benefits.payroll_files", "register_table", "register_table"),
+    ("pakan.benefits.payroll_files", "register_csv", "register_csv"),
+    ("pakan.benefits.payroll_files", "register_xlsx", "register_xlsx"),
+    ("pakan.benefits.payroll_files", "store_register", "register_store"),
+    ("pakan.benefits.payroll_files", "write_files", "files_other"),
+    ("pakan.benefits.services.payroll", "_finish", "finish"),
+)
+
+
+def timed_phases() -> dict[str, float]:
+    """Wrap the phases' functions; returns the dict their exclusive seconds add up in."""
+    import functools
+    import importlib
+    import threading
+
+    seconds: dict[str, float] = {}
+    local = threading.local()  # per thread: seconds spent in called phases, per open phase
+
+    def wrap(function, name):
+        @functools.wraps(function)
+        def timed(*args, **kwargs):
+            stack = local.__dict__.setdefault("stack", [])
+            stack.append(0.0)
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent = time.perf_counter() - started
+                inner = stack.pop()
+                key = name if threading.current_thread() is threading.main_thread() \
+                    else f"{name}_thread"
+                seconds[key] = seconds.get(key, 0.0) + spent - inner
+                if stack:
+                    stack[-1] += spent
+        return timed
+
+    for module_name, attribute, name in PHASES:
+        module = importlib.import_module(module_name)
+        if hasattr(module, attribute):
+            setattr(module, attribute, wrap(getattr(module, attribute), name))
+    return seconds
+
+
+def server_cpu_seconds() -> float | None:
+    """CPU seconds the database session has used so far, when the server runs on this machine
+    (on a loaded machine, the CPU the run took is steadier than its wall time)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def child_payroll(month_text: str, profile: str | None = None) -> None:
     from pakan.benefits.services.payroll import run_payroll
 
     month = datetime.date.fromisoformat(f"{month_text}-01")
+    phases = timed_phases()
     calls = []
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    server_before = server_cpu_seconds()
+    cpu_before = time.process_time()
     started = time.perf_counter()
     run = run_payroll(month, actor=None, paid_on=month + datetime.timedelta(days=24),
                       progress=lambda done, total: calls.append(
                           (done, total, time.perf_counter() - started)))
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_before
+    server_after = server_cpu_seconds()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     total = calls[-1][1] if calls else 0
     lines_done = next((moment for done, all_, moment in calls if done == all_ == total),
                       seconds)
@@ -259,6 +350,13 @@ def child_payroll(month_text: str) -> None:
         "seconds": seconds,
         "lines_seconds": lines_done,
         "postings_files_register_seconds": seconds - lines_done,
+        "phases": {name: round(value, 3) for name, value in phases.items()},
+        "phases_unaccounted": round(seconds - sum(
+            value for name, value in phases.items() if not name.endswith("_thread")), 3),
+        "cpu_seconds": {"python": round(cpu, 3),
+                        "postgres": None if server_before is None or server_after is None
+                        else round(server_after - server_before, 3)},
+        "load_average": os.getloadavg()[0],
         "status": run.status,
         "lines": run.lines,
         "total_amount": run.total_amount,
@@ -270,11 +368,13 @@ def child_payroll(month_text: str) -> None:
     }))
 
 
-def run_child(database_url: str, var_dir: Path, month_text: str) -> dict:
+def run_child(database_url: str, var_dir: Path, month_text: str,
+              profile: Path | None = None) -> dict:
     checkpoint(database_url)
     started = time.perf_counter()
     finished = subprocess.run(
-        [sys.executable, __file__, "--child-payroll", month_text],
+        [sys.executable, __file__, "--child-payroll", month_text,
+         *(["--profile", str(profile)] if profile else [])],
         env={**os.environ, "DATABASE_URL": database_url, "PAKAN_VAR_DIR": str(var_dir)},
         capture_output=True, text=True, check=False)
     if finished.returncode != 0:
@@ -367,13 +467,15 @@ def main() -> None:
     parser.add_argument("--orm-sample", type=int, default=2_000)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--profile", type=Path,
+                        help="write a cProfile of the first timed run to this file")
     parser.add_argument("--child-payroll", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
 
     if arguments.child_payroll:
         setup_django(database_url, Path(os.environ["PAKAN_VAR_DIR"]))
-        child_payroll(arguments.child_payroll)
+        child_payroll(arguments.child_payroll, arguments.profile)
         return
 
     month = datetime.date.fromisoformat(f"{arguments.month}-01")
@@ -388,7 +490,8 @@ def main() -> None:
             runs = []
             for repeat in range(arguments.repeat):
                 empty_payroll()
-                result = run_child(database_url, var_dir, arguments.month)
+                result = run_child(database_url, var_dir, arguments.month,
+                                   arguments.profile if repeat == 0 else None)
                 result["state"] = payroll_state()
                 runs.append(result)
                 print(f"run {repeat + 1}: {result['seconds']:.2f} s "

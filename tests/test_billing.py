@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,13 @@ from pakan.jobs.models import Job
 from pakan.ledger import selectors as ledger_selectors
 from pakan.ledger.models import Account, Entry, Transaction
 from pakan.socialsecurity import accounting
-from pakan.socialsecurity.models import BillingRun, ContributionRecord, Declaration, Invoice
+from pakan.socialsecurity.models import (
+    BillingRun,
+    ContributionRecord,
+    Declaration,
+    Invoice,
+    MembershipSpell,
+)
 from pakan.socialsecurity.selectors import billing as billing_selectors
 from pakan.socialsecurity.services import billing, invoicing
 from pakan.socialsecurity.services.declarations import submit_declaration
@@ -114,6 +121,73 @@ def test_a_month_is_billed_one_invoice_per_employer_and_one_record_per_worker(fi
     assert used[rate]["value"] == 0.055 and used[rate]["start"] == "2017-01-01"
     assert used["social_security.due_day"]["provisional"] is True
     assert "social_security.due_day" in billing.provisional_parameters(run)
+
+
+def test_each_posting_is_the_one_accounting_gives_its_invoice(firms):
+    """The month's invoices are posted as columns; each posting is line for line what
+    accounting.invoice_posting makes of the invoice."""
+    billing.run_billing(MONTH, issued_on=ISSUED)
+    for invoice in Invoice.objects.all():
+        expected = accounting.invoice_posting(
+            ledger_key=invoice.ledger_key,
+            debtor_account=accounting.employer_account_code(invoice.employer_id),
+            insured_amount=invoice.insured_amount, employer_amount=invoice.employer_amount,
+            kind=invoice.kind, issued_on=invoice.issued_on)
+        posted = Transaction.objects.get(key=invoice.ledger_key)
+        assert (posted.kind, posted.effective_date, posted.description) == (
+            expected.kind, ISSUED, "Monthly contributions 2024-05")
+        assert sorted(posted.entries.values_list("account__code", "amount", "effective_date")) \
+            == sorted((line.account, line.amount, ISSUED) for line in expected.lines)
+
+
+def test_each_worker_is_billed_in_the_category_of_the_latest_spell_touching_the_month(
+        geography):
+    employer = make_employer(geography["0101001"])
+    moved, lost = make_worker(employer, 4_000_000), make_worker(employer, 4_000_000)
+    # From 15 May a civil servant (8 % + 8.5 % in 2024): the May spell that starts last counts.
+    moved.membership_spells.update(end_on=datetime.date(2024, 5, 14))
+    MembershipSpell.objects.create(member=moved, category="civil_servant",
+                                   start_on=datetime.date(2024, 5, 15))
+    declare(employer, {moved: 4_000_000, lost: 4_000_000})
+    lost.membership_spells.all().delete()  # removed after the declaration was accepted
+    run = billing.run_billing(MONTH)
+    record = ContributionRecord.objects.get(member=moved, month=MONTH)
+    assert (record.insured_amount, record.employer_amount) == (320_000, 340_000)
+    record = ContributionRecord.objects.get(member=lost, month=MONTH)
+    assert (record.insured_amount, record.employer_amount) == (220_000, 240_000)
+    assert "1 lines had no membership category" in run.message
+
+
+def test_a_record_already_there_is_kept_and_the_other_workers_are_recorded(firms):
+    """An assessment recorded a worker's month before the billing: the billing keeps it (on
+    PostgreSQL its COPY meets the unique key and the rows go in again skipping it)."""
+    employer, wages = firms[2]
+    assessed = next(iter(wages))
+    ContributionRecord.objects.create(
+        member=assessed, month=MONTH, employer=employer, insurable_wage=1_000_000,
+        insured_amount=55_000, employer_amount=60_000,
+        source=ContributionRecord.Source.ASSESSMENT)
+    run = billing.run_billing(MONTH)
+    assert run.number_of_invoices == 3 and run.number_of_workers == 6
+    assert ContributionRecord.objects.count() == 6
+    kept = ContributionRecord.objects.get(member=assessed, month=MONTH)
+    assert (kept.source, kept.insurable_wage) == (ContributionRecord.Source.ASSESSMENT,
+                                                  1_000_000)
+    assert ContributionRecord.objects.filter(
+        source=ContributionRecord.Source.DECLARATION).count() == 5
+
+
+def test_chunks_are_cut_by_workers_as_well_as_employers(firms, monkeypatch):
+    """Employers of 1, 2 and 3 workers: at most 3 workers a chunk makes two chunks (1 + 2,
+    then 3); an employer with more workers than that is a chunk of its own."""
+    monkeypatch.setattr(billing, "WORKER_CHUNK", 3)
+    seen = []
+    run = billing.run_billing(MONTH, progress=lambda done, total: seen.append(done))
+    assert seen == [0, 2, 3]
+    assert run.number_of_invoices == 3 and ContributionRecord.objects.count() == 6
+    monkeypatch.setattr(billing, "WORKER_CHUNK", 2)
+    assert billing._chunks(billing.np.array([1, 2, 3, 1, 1]), 10) == [
+        (0, 1), (1, 2), (2, 3), (3, 5)]
 
 
 def test_billing_twice_changes_nothing(firms):
@@ -359,6 +433,44 @@ def test_a_run_killed_in_another_process_is_finished_by_the_next(geography):
     assert_ledger_balances(employers)
 
 
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_records_written_beside_a_chunk_that_fails_are_rolled_back_with_it(firms, monkeypatch):
+    """Big chunks write their records on a second connection, committed just before the
+    chunk; a chunk that fails after its records were written leaves none of them."""
+    monkeypatch.setattr(billing, "RECORDS_BESIDE_MINIMUM", 0)
+    writers = []
+    real_write = billing._RecordsBeside._write
+
+    def write(self, month, columns):
+        writers.append(threading.current_thread().name)
+        return real_write(self, month, columns)
+
+    monkeypatch.setattr(billing._RecordsBeside, "_write", write)
+    real_issue = billing.issue_employer_invoices
+    issues = []
+
+    def issue_then_fail(batch, **kwargs):
+        issues.append(1)
+        if len(issues) == 2:
+            raise RuntimeError("killed")
+        return real_issue(batch, **kwargs)
+
+    monkeypatch.setattr(billing, "issue_employer_invoices", issue_then_fail)
+    with pytest.raises(RuntimeError):
+        billing.run_billing(MONTH, chunk_size=1)
+    assert all(name.startswith("billing-beside") for name in writers)
+    assert Invoice.objects.count() == 1
+    assert ContributionRecord.objects.count() == 1  # the first employer's one worker
+    monkeypatch.setattr(billing, "issue_employer_invoices", real_issue)
+    run = billing.run_billing(MONTH, chunk_size=1)
+    assert run.status == BillingRun.Status.FINISHED
+    assert run.number_of_invoices == 3 and run.number_of_workers == 6
+    assert ContributionRecord.objects.count() == 6
+    assert_ledger_balances([employer for employer, _ in firms])
+    assert len(writers) == 4
+
+
 def test_paying_a_month_in_full_marks_its_declared_records_paid(firms):
     from pakan.socialsecurity.services.payments import record_payment
 
@@ -376,3 +488,24 @@ def test_paying_a_month_in_full_marks_its_declared_records_paid(firms):
                    employer=unpaid_employer)
     assert not ContributionRecord.objects.filter(member__in=list(unpaid_wages),
                                                  paid=True).exists()
+
+
+def test_records_left_by_a_run_killed_between_commits_follow_the_declaration_billed_next(firms):
+    """A run killed after the records beside a chunk committed, but before the chunk's own
+    commit, leaves declared records without an invoice. If a correction is accepted meanwhile,
+    the next call bills it, and the records are those of the correction, not the leftovers."""
+    employer, wages = firms[2]
+    first, second, third = wages
+    for member, wage in wages.items():  # what the killed run left: the original's records
+        ContributionRecord.objects.create(
+            member=member, month=MONTH, employer=employer, insurable_wage=wage,
+            insured_amount=wage * 55 // 1000, employer_amount=wage * 6 // 100,
+            source=ContributionRecord.Source.DECLARATION)
+    declare(employer, {first: 3_400_000, second: 3_500_000}, corrects=True)
+    run = billing.run_billing(MONTH, issued_on=ISSUED)
+    assert run.number_of_invoices == 3 and run.number_of_workers == 5
+    records = dict(ContributionRecord.objects.filter(employer=employer, month=MONTH)
+                   .values_list("member_id", "insurable_wage"))
+    assert records == {first.pk: 3_400_000, second.pk: 3_500_000}
+    assert third.pk not in records
+    assert_ledger_balances([employer for employer, _ in firms])

@@ -9,6 +9,7 @@ from decimal import Decimal
 import numpy
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -237,6 +238,71 @@ def test_post_many_refuses_the_whole_batch_for_one_bad_posting(accounts):
     with pytest.raises(LedgerError) as duplicate:
         services.post_many(duplicated)
     assert duplicate.value.code == "duplicate_key_in_batch"
+    assert not Transaction.objects.exists()
+
+
+def columns(keys: list[str], lines: list[list[tuple]], accounts: list) -> services.PostingColumns:
+    """A batch as post_columns takes it: lines are (account position, amount) per posting."""
+    return services.PostingColumns(
+        keys=keys, kinds=["bill"] * len(keys), effective_dates=[MARCH] * len(keys),
+        descriptions=[f"bill {key}" for key in keys], accounts=accounts,
+        line_posting=numpy.array([row for row, posting in enumerate(lines) for _ in posting],
+                                 dtype=numpy.int64),
+        line_account=numpy.array([account for posting in lines for account, _ in posting],
+                                 dtype=numpy.int64),
+        line_amount=numpy.array([amount for posting in lines for _, amount in posting],
+                                dtype=numpy.int64))
+
+
+def test_post_columns_posts_what_post_many_posts_and_skips_keys_already_posted(accounts):
+    receivable, income, bank = accounts
+    bill(receivable, income, "bill:2", 2_000)
+    batch = columns(["bill:1", "bill:2", "bill:3"],
+                    [[(0, 1_000), (1, -1_000)], [(0, 2_000), (1, -2_000)],
+                     [(0, 3_000), (1, -1_000), (2, -2_000)]],
+                    [receivable.code, income.pk, bank])
+    result = services.post_columns(batch)
+    assert (result.created, result.already_posted) == (2, 1)
+    assert sorted(result.created_keys) == ["bill:1", "bill:3"]
+    third = Transaction.objects.get(key="bill:3")
+    assert (third.kind, third.description, third.effective_date) == ("bill", "bill bill:3",
+                                                                      MARCH)
+    assert sorted(third.entries.values_list("account_id", "amount", "effective_date")) == sorted(
+        [(receivable.pk, 3_000, MARCH), (income.pk, -1_000, MARCH), (bank.pk, -2_000, MARCH)])
+    assert selectors.balance(receivable) == 6_000
+    assert (Entry.objects.aggregate(total=Sum("amount"))["total"]) == 0
+    rerun = services.post_columns(batch)
+    assert (rerun.created, rerun.already_posted, rerun.created_keys) == (0, 3, [])
+    assert Entry.objects.count() == 7
+
+
+@pytest.mark.parametrize(("keys", "lines", "code", "row"), [
+    (["a", " "], [[(0, 5), (1, -5)], [(0, 5), (1, -5)]], "key_missing", 2),
+    (["a", "b"], [[(0, 5), (1, -5)], []], "no_lines", 2),
+    (["a", "b"], [[(0, 5), (1, -5)], [(0, 5), (1, -4)]], "unbalanced", 2),
+    (["a", "b"], [[(0, 5), (1, -5)], [(0, 0), (1, 0)]], "amount_zero", 1),
+    (["a", "b"], [[(0, 10**16), (1, -(10**16))], [(0, 5), (1, -5)]], "amount_too_large", 1),
+    (["a", "b"], [[(0, 5), (1, -5)], [(0, 5), (2, -5)]], "unknown_account", 2),
+    (["a", "a"], [[(0, 5), (1, -5)], [(0, 1), (1, -1)]], "duplicate_key_in_batch", 2),
+])
+def test_post_columns_refuses_the_whole_batch_for_one_bad_posting(accounts, keys, lines, code,
+                                                                  row):
+    receivable, income, _ = accounts
+    with pytest.raises(LedgerError) as refused:
+        services.post_columns(columns(keys, lines, [receivable, income, "no:such:account"]))
+    assert (refused.value.code, refused.value.row) == (code, row)
+    assert refused.value.message_en != refused.value.message_lo
+    assert not Transaction.objects.exists()
+
+
+def test_post_columns_refuses_amounts_that_are_not_whole_kip(accounts):
+    receivable, income, _ = accounts
+    batch = columns(["a"], [[(0, 5), (1, -5)]], [receivable, income])
+    fractional = services.PostingColumns(**{**batch.__dict__,
+                                            "line_amount": numpy.array([5.0, -5.0])})
+    with pytest.raises(LedgerError) as refused:
+        services.post_columns(fractional)
+    assert refused.value.code == "amount_not_integer"
     assert not Transaction.objects.exists()
 
 

@@ -237,6 +237,44 @@ def test_statement_lines_are_matched_by_invoice_registration_or_social_security_
     assert ledger_selectors.trial_balance().total == 0
 
 
+def test_a_statement_writes_each_allocation_with_its_source_amount_and_date(
+        tmp_path, staff, employer, other_employer, voluntary_member):
+    """The rows the set-based matching writes (binary COPY on PostgreSQL), field by field: an
+    allocation is dated the later of its money's date and its invoice's issue; a credit note
+    and a payment share one invoice; employers and a member are matched in one call."""
+    january = bill(employer, JAN, 1_000_000)  # issued 1 February
+    february = bill(employer, FEB, 600_000)  # issued 1 March
+    note = bill(employer, FEB, -300_000, kind="correction",
+                issued_on=datetime.date(2025, 3, 10))
+    other = bill(other_employer, JAN, 500_000)
+    voluntary = bill(None, JAN, 80_000, kind="voluntary", member=voluntary_member)
+    path = write_statement(tmp_path, [
+        f"2025-02-20,1000000,{employer.nssf_registration_number},R1",
+        f"2025-02-21,200000,{other.number},R2",
+        f"2025-02-22,100000,{voluntary_member.social_security_number},R3",
+    ])
+    statement = payments.import_bank_statement(staff["central"], path, "feb.csv", bank="BCEL",
+                                               today=TODAY)
+    paid_by = {payment.bank_reference: payment
+               for payment in Payment.objects.filter(bank_statement=statement)}
+    rows = set(Allocation.objects.values_list("invoice", "payment", "credit_note", "amount",
+                                              "allocated_on"))
+    assert rows == {
+        (january.pk, None, note.pk, 300_000, datetime.date(2025, 3, 10)),
+        (january.pk, paid_by["R1"].pk, None, 700_000, datetime.date(2025, 2, 20)),
+        (february.pk, paid_by["R1"].pk, None, 300_000, datetime.date(2025, 3, 1)),
+        (other.pk, paid_by["R2"].pk, None, 200_000, datetime.date(2025, 2, 21)),
+        (voluntary.pk, paid_by["R3"].pk, None, 80_000, datetime.date(2025, 2, 22)),
+    }
+    assert statement.outcome.allocation == payments.AllocationResult(4, 1_280_000, 2)
+    settled = dict(Invoice.objects.filter(settled_on__isnull=False).values_list("pk",
+                                                                                "settled_on"))
+    assert settled == {january.pk: datetime.date(2025, 2, 20),
+                       voluntary.pk: datetime.date(2025, 2, 22)}
+    assert accounts.balance_of(member=voluntary_member) == -20_000
+    assert accounts.balance_of(employer=employer) == 300_000
+
+
 def test_the_same_file_twice_is_recognised_and_nothing_is_posted_twice(tmp_path, staff,
                                                                         employer):
     path = write_statement(tmp_path, [f"2025-05-02,1000,{employer.nssf_registration_number},R1"])

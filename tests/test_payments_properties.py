@@ -16,6 +16,7 @@ import datetime
 import itertools
 from collections import defaultdict
 
+import numpy as np
 import pytest
 from django.db import transaction
 from django.db.models import Sum
@@ -158,12 +159,11 @@ def test_random_sequences_keep_the_books_right(staff, employers, steps):
        invoices=st.lists(st.integers(1, 10**9), max_size=8))
 def test_allocation_pieces_cover_min_of_money_and_debt(sources, invoices):
     """The number-line matching alone, for one payer: oldest first, nothing over-allocated."""
-    day = datetime.date(2025, 1, 1)
-    source_rows = [(2, day, 0, position + 1, None, value) for position, value in
-                   enumerate(sources)]
-    invoice_rows = [(2, day, position + 1, day, value) for position, value in
-                    enumerate(invoices)]
-    pieces = payments.compute_allocations(source_rows, invoice_rows)
+    payer = np.full(len(sources), 2, dtype=np.int64)
+    owing = np.full(len(invoices), 2, dtype=np.int64)
+    pieces = list(zip(*(column.tolist() for column in payments.compute_allocations(
+        payer, np.array(sources, dtype=np.int64), owing, np.array(invoices, dtype=np.int64))),
+        strict=True))
     assert sum(piece[2] for piece in pieces) == min(sum(sources), sum(invoices))
     for source in range(len(sources)):
         assert sum(p[2] for p in pieces if p[0] == source) <= sources[source]
@@ -173,3 +173,26 @@ def test_allocation_pieces_cover_min_of_money_and_debt(sources, invoices):
         if paid_invoice[row] < value:  # oldest first: nothing reaches a later invoice
             assert all(paid == 0 for paid in paid_invoice[row + 1:])
     assert all(piece[2] > 0 for piece in pieces)
+
+
+payer_amounts = st.lists(st.tuples(st.integers(1, 6), st.integers(1, 10**9)), max_size=20)
+
+
+@given(sources=payer_amounts, invoices=payer_amounts)
+def test_allocation_pieces_stay_within_each_payer(sources, invoices):
+    """The number-line matching for several payers at once (some with only money, some with
+    only invoices): every piece joins a payer's own money to its own invoice, and each payer
+    allocates exactly min(its money, its debt)."""
+    sources, invoices = sorted(sources, key=lambda row: row[0]), sorted(
+        invoices, key=lambda row: row[0])
+    source_payers = np.array([payer for payer, _ in sources], dtype=np.int64)
+    invoice_payers = np.array([payer for payer, _ in invoices], dtype=np.int64)
+    source_rows, invoice_rows, amounts = payments.compute_allocations(
+        source_payers, np.array([amount for _, amount in sources], dtype=np.int64),
+        invoice_payers, np.array([amount for _, amount in invoices], dtype=np.int64))
+    assert (source_payers[source_rows] == invoice_payers[invoice_rows]).all()
+    assert (amounts > 0).all()
+    for payer in range(1, 7):
+        money = sum(amount for who, amount in sources if who == payer)
+        debt = sum(amount for who, amount in invoices if who == payer)
+        assert int(amounts[source_payers[source_rows] == payer].sum()) == min(money, debt)

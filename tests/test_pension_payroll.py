@@ -136,6 +136,26 @@ def test_a_month_pays_every_award_in_payment_once_with_files_and_register(pensio
     assert cash[1] == ["2026-03", "CASH", "1", "900000"] and cash[3][3] == ""
 
 
+def test_names_with_commas_quotes_and_formulas_are_written_as_they_are_but_quoted(geography):
+    """The lines are read back for the files as CSV (COPY on PostgreSQL): a name holding the
+    separator, a double quote or a line break comes through whole, and text a spreadsheet would
+    take for a formula gets its leading quote."""
+    from pakan.registry.models import Person
+
+    award = make_pensioner(geography["0101001"], monthly_amount=1_000_000, start_on=START)
+    Person.objects.filter(pk=award.beneficiary_id).update(
+        given_name_latin='=cmd|"Bounmy"', family_name_latin="Keo, Jr.\nII",
+        given_name_lo="ບຸນມີ", family_name_lo="")
+    outcome = run()
+    rows = csv_rows(stored(outcome.bank_files.get().file))
+    assert rows[3] == [f"PR202603-{award.pk:010d}", "ບຸນມີ ", "\'=cmd|\"Bounmy\" Keo, Jr.\nII",
+                       award.bank_account, "1000000"]
+    register = [dict(zip(rows[0], row, strict=True))
+                for rows in [csv_rows(stored(outcome.register_csv))] for row in rows[1:]]
+    assert register[0]["name_latin"] == "\'=cmd|\"Bounmy\" Keo, Jr.\nII"
+    assert register[0]["name_lo"] == "ບຸນມີ " and register[0]["amount"] == "1000000"
+
+
 def test_the_register_lists_every_line_with_district_and_province_totals(pensioners):
     outcome = run()
     rows = csv_rows(stored(outcome.register_csv))
@@ -245,10 +265,13 @@ def test_a_run_that_failed_while_writing_files_writes_only_the_missing_ones(pens
     with pytest.raises(OSError):
         run()
     assert set(BankPaymentFile.objects.values_list("bank", flat=True)) == {"BCEL", "CASH"}
-    assert PayrollRun.objects.get().status == PayrollRun.Status.FAILED
+    failed = PayrollRun.objects.get()
+    # The register is stored after the last bank file: a run that has it has every file.
+    assert failed.status == PayrollRun.Status.FAILED and not failed.register_csv
     monkeypatch.setattr(payroll_files, "_store_bank_file", real_store)
     finished = run()
-    assert finished.status == PayrollRun.Status.DONE
+    assert finished.status == PayrollRun.Status.DONE and finished.register_csv
+    assert finished.register_xlsx and (finished.lines, finished.total_amount) == (4, 5_600_000)
     assert set(BankPaymentFile.objects.values_list("bank", flat=True)) == {"BCEL", "LDB", "CASH"}
     assert Transaction.objects.filter(key__startswith="benefits:payroll:2026-03:paid:").count() \
         == 3
@@ -449,3 +472,40 @@ def test_a_run_killed_in_another_process_is_finished_by_the_next(pensioners, set
     assert (Entry.objects.aggregate(total=Sum("amount"))["total"] or 0) == 0
     assert ledger_sum("benefits:payroll:2026-03:due:", accounting.expense_account(
         Branch.OLD_AGE)) == 5_600_000
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_sessions_write_the_halves_of_a_range_and_a_failed_half_is_written_again(
+        pensioners, geography, monkeypatch):
+    """On PostgreSQL, outside a caller's transaction, each range of award ids is written as two
+    halves at once, the second by a session of its own: each half is its own transaction."""
+    grant = make_lump_sum(make_pensioner(geography["0601001"], start_on=datetime.date(
+        2026, 3, 5)), 4_000_000)
+    first_award = min(award.pk for award in pensioners)
+    real_insert = payroll.insert_lines
+    sessions = set()
+
+    def second_half_fails(run_, first, last):
+        sessions.add(connection.connection.info.backend_pid)
+        if first != first_award:
+            raise RuntimeError("second half killed")
+        return real_insert(run_, first, last)
+
+    monkeypatch.setattr(payroll, "insert_lines", second_half_fails)
+    with pytest.raises(RuntimeError, match="second half killed"):
+        run()
+    assert len(sessions) == 2
+    written = set(PayrollLine.objects.values_list("award_id", flat=True))
+    assert written and written < {award.pk for award in pensioners} | {grant.pk}
+    assert not Transaction.objects.exists()
+    monkeypatch.setattr(payroll, "insert_lines", real_insert)
+    finished = run()
+    assert finished.status == PayrollRun.Status.DONE
+    assert finished.lines == 5 and finished.total_amount == 9_600_000
+    assert PayrollLine.objects.values("award_id").distinct().count() == 5
+    grant.refresh_from_db()
+    assert grant.status == Award.Status.ENDED
+    assert AwardStatusChange.objects.filter(award=grant).count() == 1
+    assert BankPaymentFile.objects.aggregate(total=Sum("total_amount"))["total"] == 9_600_000
+    assert (Entry.objects.aggregate(total=Sum("amount"))["total"] or 0) == 0

@@ -26,6 +26,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 from django.core.files.base import ContentFile
@@ -63,24 +64,33 @@ def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+# Writing the run's files ----------------------------------------------------------------------
+
+def write_files(run: PayrollRun, post_payment: Callable[[str, int], None]) -> None:
+    """The bank files and the register the run does not have yet, from one read of its lines.
+    The register's XLSX (the largest piece of work) is built in a second thread while the bank
+    files are stored and posted and the register's CSV is written: polars and zlib release the
+    GIL, and that thread never touches the database. The register is stored after the last
+    bank file: a run that has it has every file, and a run that failed on a bank file has no
+    register yet."""
+    if run.register_csv and run.register_xlsx:
+        return
+    lines = run_lines_table(run)
+    table = register_table(lines)
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        xlsx_content = thread.submit(register_xlsx, table, run)
+        for bank in banks_without_file(run, lines):
+            _store_bank_file(run, bank, lines.filter(pl.col("bank") == bank), post_payment)
+        store_register(run, register_csv(table), xlsx_content.result())
+
+
 # Bank payment files ---------------------------------------------------------------------------
 
-def write_bank_files(run: PayrollRun,
-                     post_payment: Callable[[str, int], None]) -> pl.DataFrame | None:
-    """A payment file for every bank of the run that has none yet, each stored in the
-    transaction in which `post_payment(bank, amount)` posts that bank's payment of the month
-    (the amount of its lines that are not repayments). Returns the lines table it read (for
-    the register), or None when every file was there already."""
+def banks_without_file(run: PayrollRun, lines: pl.DataFrame) -> list[str]:
+    """The banks the run's files pay through (its lines', and the corrected banks of the
+    returned payments it pays again: the `bank` of run_lines_table) that have no file yet."""
     banks_with_file = set(run.bank_files.values_list("bank", flat=True))
-    banks = set(run.payroll_lines.order_by().values_list("bank", flat=True).distinct())
-    banks |= set(run.repayments.order_by().values_list("repaid_bank", flat=True).distinct())
-    banks = sorted(banks - banks_with_file)
-    if not banks:
-        return None
-    lines = run_lines_table(run)
-    for bank in banks:
-        _store_bank_file(run, bank, lines.filter(pl.col("bank") == bank), post_payment)
-    return lines
+    return sorted(set(lines["bank"].unique().to_list()) - banks_with_file)
 
 
 def bank_file_content(run: PayrollRun, bank: str, lines: pl.DataFrame) -> bytes:
@@ -89,12 +99,14 @@ def bank_file_content(run: PayrollRun, bank: str, lines: pl.DataFrame) -> bytes:
         _neutralised("bank_account").alias("account"), pl.col("amount"))
     control = ",".join(CONTROL_HEADER) + "\r\n" + ",".join(
         [month_text(run), bank, str(payments.height), str(int(payments["amount"].sum()))])
-    body = payments.write_csv(line_terminator="\r\n")
-    return (control + "\r\n" + body).encode("utf-8")
+    return (control + "\r\n").encode("utf-8") + _csv_bytes(payments)
 
 
 def _store_bank_file(run: PayrollRun, bank: str, lines: pl.DataFrame,
                      post_payment: Callable[[str, int], None]) -> None:
+    """A bank's file (`lines` are its payments), stored in the transaction in which
+    `post_payment(bank, amount)` posts the bank's payment of the month (the amount of its lines
+    that are not repayments)."""
     content = bank_file_content(run, bank, lines)
     paid = int(lines.filter(pl.col("paid_for_month") == month_text(run))["amount"].sum())
     with transaction.atomic():
@@ -108,16 +120,20 @@ def _store_bank_file(run: PayrollRun, bank: str, lines: pl.DataFrame,
             post_payment(bank, paid)
 
 
+def _csv_bytes(table: pl.DataFrame) -> bytes:
+    """The table as CSV with a header, CRLF, written by polars straight into bytes."""
+    buffer = io.BytesIO()
+    table.write_csv(buffer, line_terminator="\r\n")
+    return buffer.getvalue()
+
+
 # The payroll register -------------------------------------------------------------------------
 
-def write_register(run: PayrollRun, lines: pl.DataFrame | None = None) -> None:
-    """Store the national register of the run, once."""
-    if run.register_csv and run.register_xlsx:
-        return
-    table = register_table(lines if lines is not None else run_lines_table(run))
+def store_register(run: PayrollRun, csv_content: bytes, xlsx_content: bytes) -> None:
+    """Store the national register on the run."""
     name = f"payroll-register-{month_text(run)}"
-    run.register_csv.save(f"{name}.csv", ContentFile(register_csv(table)), save=False)
-    run.register_xlsx.save(f"{name}.xlsx", ContentFile(register_xlsx(table, run)), save=False)
+    run.register_csv.save(f"{name}.csv", ContentFile(csv_content), save=False)
+    run.register_xlsx.save(f"{name}.xlsx", ContentFile(xlsx_content), save=False)
     PayrollRun.objects.filter(pk=run.pk).update(register_csv=run.register_csv.name,
                                                 register_xlsx=run.register_xlsx.name)
 
@@ -150,8 +166,7 @@ def register_table(lines: pl.DataFrame) -> pl.DataFrame:
 
 
 def register_csv(table: pl.DataFrame) -> bytes:
-    return table.with_columns(_neutralised(name) for name in REGISTER_FREE_TEXT).write_csv(
-        line_terminator="\r\n").encode("utf-8")
+    return _csv_bytes(table.with_columns(_neutralised(name) for name in REGISTER_FREE_TEXT))
 
 
 def register_xlsx(table: pl.DataFrame, run: PayrollRun) -> bytes:
@@ -289,40 +304,19 @@ def xlsx_workbook(table: pl.DataFrame, *, sheet_name: str, numbers: Sequence[str
 
 def _row_xml(prepared: pl.DataFrame, numbers: Sequence[str], repeated: Sequence[str],
              shared: dict[str, int]) -> pl.DataFrame:
-    """Each row's <row> element, in order. Rows with every number present (the register's
-    lines) are built by one polars expression; the others (its total rows, few) in Python."""
-    indexed = prepared.with_row_index("__row")
-    complete = pl.all_horizontal(pl.col(name).is_not_null() for name in numbers) \
-        if numbers else pl.lit(True)
+    """Each row's <row> element, in order, by one polars expression. Only numbers may be
+    missing (the register's total rows have no days or monthly amount): an empty <c/>."""
     cells = []
     for name in prepared.columns:
         if name in numbers:
-            cells.append('<c s="2"><v>' + pl.col(name).cast(pl.String) + "</v></c>")
+            column = pl.col(name)
+            cells.append(pl.when(column.is_null()).then(pl.lit("<c/>")).otherwise(
+                '<c s="2"><v>' + column.cast(pl.String) + "</v></c>"))
         elif name in repeated:
             cells.append('<c t="s"><v>' + pl.col(name).replace_strict(
                 shared, return_dtype=pl.String) + "</v></c>")
         else:
             cells.append('<c t="inlineStr"><is><t>' + _xml_safe(prepared, name)
                          + "</t></is></c>")
-    full = indexed.filter(complete).select(
-        "__row", pl.concat_str([pl.lit("<row>"), *cells, pl.lit("</row>")]).alias("xml"))
-    partial = indexed.filter(~complete)
-    kinds = ["number" if name in numbers else "shared" if name in repeated else "text"
-             for name in prepared.columns]
-    partial_xml = pl.DataFrame({
-        "__row": partial["__row"],
-        "xml": ["<row>" + "".join(_cell(kind, value, shared)
-                                  for kind, value in zip(kinds, row[1:], strict=True))
-                + "</row>" for row in partial.iter_rows()]},
-        schema={"__row": indexed.schema["__row"], "xml": pl.String})
-    return pl.concat([full, partial_xml]).sort("__row")
-
-
-def _cell(kind: str, value: object, shared: dict[str, int]) -> str:
-    if value is None:
-        return "<c/>"
-    if kind == "number":
-        return f'<c s="2"><v>{value}</v></c>'
-    if kind == "shared":
-        return f'<c t="s"><v>{shared[value]}</v></c>'
-    return f'<c t="inlineStr"><is><t>{_escape_text(str(value))}</t></is></c>'
+    return prepared.select(
+        pl.concat_str([pl.lit("<row>"), *cells, pl.lit("</row>")]).alias("xml"))

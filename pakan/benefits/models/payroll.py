@@ -77,10 +77,13 @@ class PayrollLine(models.Model):
     # - few indexes: the run is found through the unique (run, award), the award through
     #   (award, run), the reference through both; the optional links below have partial
     #   indexes on their values only;
-    # - no foreign-key constraints in the database on run, award, beneficiary and village:
-    #   checking them locks each referenced row once per line. Lines are only written by the
-    #   payroll's INSERT ... SELECT from the awards, people and villages it reads in the same
-    #   statement; Django still refuses to delete what a line refers to (on_delete=PROTECT).
+    # - no foreign-key constraints in the database: checking them locks each referenced row
+    #   once per line, and even a constraint on a column the insert leaves empty (returned_file,
+    #   repaid_in) queues a check per line, run at commit (a fifth of a second for 100,000
+    #   lines). Lines are only written by the payroll's INSERT ... SELECT from the awards, people
+    #   and villages it reads in the same statement, and the optional links are only set by the
+    #   returned-payment services to the file or run they hold; Django still refuses to delete
+    #   what a line refers to (on_delete=PROTECT).
     run = models.ForeignKey(PayrollRun, on_delete=models.PROTECT, related_name="payroll_lines",
                             db_index=False, db_constraint=False)
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="payroll_lines",
@@ -112,9 +115,10 @@ class PayrollLine(models.Model):
     returns = models.PositiveSmallIntegerField(default=0)
     returned_file = models.ForeignKey("benefits.ReturnedPaymentFile", null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="returned_lines",
-                                      db_index=False)
+                                      db_index=False, db_constraint=False)
     repaid_in = models.ForeignKey(PayrollRun, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="repayments", db_index=False)
+                                  related_name="repayments", db_index=False,
+                                  db_constraint=False)
     repaid_bank = models.CharField(max_length=4, choices=Bank.choices, blank=True)
     repaid_bank_account = models.CharField(max_length=34, blank=True)
 

@@ -174,7 +174,7 @@ def run_lines_table(run: PayrollRun, *, place_prefix: str = "", bank: str = "") 
         parameters["bank"] = bank
     sql = _LINES_SQL.format(conditions=conditions)
     if connection.vendor == "postgresql":
-        lines = _as_csv_text(sql, parameters)
+        lines = _copied_table(sql, parameters)
     else:
         with connection.cursor() as cursor:
             cursor.execute(sql, parameters)
@@ -188,29 +188,20 @@ def run_lines_table(run: PayrollRun, *, place_prefix: str = "", bank: str = "") 
     return table.select(LINE_COLUMNS).sort(["province_code", "district_code", "reference"])
 
 
-# Columns that may hold a comma, a quote or a line break (names), quoted in the CSV text.
-_QUOTED = ("name_lo", "name_latin")
-
-
-def _as_csv_text(sql: str, parameters: dict) -> pl.DataFrame:
-    """PostgreSQL builds the whole table as one CSV text (string_agg), fetched as one value
-    and read by polars: no per-row work in Python at all."""
-    names = list(_LINE_READ)
-    cells = []
-    for name in names:
-        text = f"COALESCE(CAST(line_row.{name} AS TEXT), '')"
-        cells.append(f"'\"' || replace({text}, '\"', '\"\"') || '\"'" if name in _QUOTED
-                     else text)
-    query = (f"SELECT string_agg(concat_ws(',', {', '.join(cells)}), E'\\n') "
-             f"FROM ({sql}) AS line_row({', '.join(names)})")
+def _copied_table(sql: str, parameters: dict) -> pl.DataFrame:
+    """PostgreSQL writes the table as CSV (COPY ... TO STDOUT), streamed into one buffer and
+    read by polars: no per-row work in Python at all. A missing text is read as empty."""
+    buffer = io.BytesIO()
     with transaction.atomic(), connection.cursor() as cursor:
         # No JIT compilation: it costs more than the query takes.
         cursor.execute("SET LOCAL jit TO OFF")
-        cursor.execute(query, parameters)
-        text = cursor.fetchone()[0]
-    if not text:
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", parameters) as copy:
+            for block in copy:
+                buffer.write(block)
+    if not buffer.tell():
         return pl.DataFrame(schema=_LINE_READ)
-    return pl.read_csv(io.StringIO(text), has_header=False, schema=_LINE_READ,
+    buffer.seek(0)
+    return pl.read_csv(buffer, has_header=False, schema=_LINE_READ,
                        empty_string_is_null=False).with_columns(
         pl.col(name).fill_null("") for name, dtype in _LINE_READ.items() if dtype == pl.String)
 

@@ -73,19 +73,25 @@ class Invoice(models.Model):
     # No single-column indexes where a composite or partial one below serves the look-ups:
     # settling an invoice rewrites every index entry of the row, and a bank statement settles
     # tens of thousands at once (docs/social-security-payments.md).
+    # No foreign-key constraints in the database on the four columns a month's billing fills
+    # (employer, village, declaration, run): checking them costs four row look-ups and locks per
+    # invoice at commit, 200,000 for a month. Invoices are written only by
+    # services.invoicing, from the rows they name, read in the same transaction; Django still
+    # refuses to delete a row an invoice names (on_delete=PROTECT is enforced by the ORM).
     employer = models.ForeignKey("socialsecurity.Employer", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="invoices",
-                                 db_index=False)
+                                 db_index=False, db_constraint=False)
     member = models.ForeignKey("socialsecurity.InsuredMember", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="invoices", db_index=False)
     # The debtor's village, copied at billing: scope and arrears by province read one column.
     village = models.ForeignKey("registry.AdminUnit", on_delete=models.PROTECT,
-                                related_name="+")
+                                related_name="+", db_constraint=False)
     month = models.DateField(help_text=_("First day of the contribution month."))
     declaration = models.OneToOneField("socialsecurity.Declaration", null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="invoice")
+                                       on_delete=models.PROTECT, related_name="invoice",
+                                       db_constraint=False)
     billing_run = models.ForeignKey(BillingRun, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="invoices")
+                                    related_name="invoices", db_constraint=False)
     inspection = models.ForeignKey("socialsecurity.Inspection", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="assessments",
                                    db_index=False)
@@ -236,10 +242,12 @@ class Allocation(models.Model):
     """Part of a payment (or of a credit note) that settles part of an invoice."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    # No index of their own: allocation_payment and allocation_credit_note below are the same
+    # indexes, and every index more is written for each of a statement's ~60,000 allocations.
     payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="allocations")
+                                related_name="allocations", db_index=False)
     credit_note = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="credit_allocations")
+                                    related_name="credit_allocations", db_index=False)
     amount = models.BigIntegerField()
     allocated_on = models.DateField()
 

@@ -1,17 +1,22 @@
 """Billing a month of contributions for the whole country, as a set operation.
 
-`run_billing(month)` reads every accepted declaration line of the month, with each worker's
-membership category in that month, into numpy arrays; computes the shares with
-pakan.rules.social_security.contributions for that month (so re-billing 2022 gives 2022's
-values); sums them per employer; issues one invoice per employer and month through
-invoicing.issue_invoices; and writes each worker's ContributionRecord set-based (INSERT ...
-SELECT FROM unnest(...) ON CONFLICT DO NOTHING on PostgreSQL, bulk_create with
-ignore_conflicts elsewhere).
+`run_billing(month)` lists the month's accepted declarations that have no invoice yet, reads all
+their lines with each worker's membership category in that month into numpy arrays (on
+PostgreSQL each read is one query whose rows come back as one binary string, no Python object per
+row), computes the shares with pakan.rules.social_security.contributions for that month (so
+re-billing 2022 gives 2022's values), sums them per declaration, and then writes chunk by chunk:
+one invoice per employer and month through invoicing.issue_employer_invoices (the invoices and
+their ledger postings by COPY and a few INSERT ... SELECT statements), and each worker's
+ContributionRecord (one binary COPY on PostgreSQL, written by a thread on a second connection
+while the main one issues the invoices, see _RecordsBeside; bulk_create with ignore_conflicts
+elsewhere).
 
-The run is keyed by (kind, month) (BillingRun). Employers are billed in chunks, each chunk in
-its own transaction, so a run killed half way leaves whole invoices only and the next call
-bills the rest; a declaration that has an invoice is never billed again. A call on a finished
-run with nothing new to bill returns it unchanged.
+The run is keyed by (kind, month) (BillingRun). Each chunk of employers (about 250,000 workers)
+is one transaction: its invoices, postings, records and the run's counters commit together (the
+records, when written beside, a few milliseconds before the rest), so a run killed half way
+leaves whole invoices only and the next call bills the rest; a declaration
+that has an invoice is never billed again. A call on a finished run with nothing new to bill
+returns it unchanged.
 
 Corrections: a declaration accepted after its month was billed (it supersedes a billed one) is
 billed by the next run_billing(month) call as a "correction" invoice for the difference between
@@ -22,20 +27,25 @@ the corrected wages (new workers added, changed ones updated, dropped ones remov
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import queue
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Sum
+from django.db import IntegrityError, connection, connections, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from pakan.accounts.models import Role
 from pakan.accounts.scope import require_change_permission
 from pakan.jobs.models import Job
 from pakan.jobs.services import create_job, dispatch
+from pakan.ledger.services import POSTGRESQL_EPOCH, binary_copy_of
 from pakan.rules import social_security as rules
 from pakan.rules.legal_parameters import entry_at
 from pakan.rules.months import month_end
@@ -45,13 +55,22 @@ from pakan.socialsecurity.models import (
     Declaration,
     Invoice,
 )
-from pakan.socialsecurity.services.invoicing import invoice_key, issue_invoices
+from pakan.socialsecurity.services.invoicing import (
+    EmployerInvoices,
+    invoice_key,
+    issue_employer_invoices,
+    issue_invoices,
+)
 
 ProgressCallback = Callable[[int, int], None]
 
-# Employers per chunk (one transaction each): 2,000 employers are about 40,000 workers at the
-# national average, a few seconds of work, a small loss if a run is killed.
-EMPLOYER_CHUNK = 2000
+# A chunk (one transaction) is at most this many employers and, unless one employer has more,
+# about this many workers: a few seconds of work, a small loss if a run is killed, few commits.
+EMPLOYER_CHUNK = 25_000
+WORKER_CHUNK = 250_000
+# From this many records a chunk's records are written on a second connection (see
+# _RecordsBeside); below, in the chunk's own transaction.
+RECORDS_BESIDE_MINIMUM = 20_000
 INSERT_BATCH = 5000
 # Advisory-lock class for billing runs on PostgreSQL (the month is the second key).
 ADVISORY_LOCK_CLASS = 310_001
@@ -72,27 +91,39 @@ class _ChunkOutcome:
 
 @dataclass(frozen=True)
 class _Pending:
-    """An accepted declaration of the month without an invoice yet."""
-
-    declaration_id: int
-    employer_id: int
-    village_id: int
-    billed_before: bool  # the employer already has a contribution invoice for the month
-
-
-@dataclass
-class _Lines:
-    """The lines of one chunk as columns, sorted by employer (then line number)."""
+    """The accepted declarations of the month without an invoice yet, sorted by employer."""
 
     declaration_id: np.ndarray
     employer_id: np.ndarray
+    village_id: np.ndarray
+    billed_before: np.ndarray  # the employer already has a contribution invoice for the month
+
+    def __len__(self) -> int:
+        return len(self.declaration_id)
+
+
+@dataclass(frozen=True)
+class _Billed:
+    """The pending declarations' lines and shares, grouped by declaration in pending order
+    (lines first[i]:first[i + 1] are declaration i's), with per-declaration sums."""
+
+    pending: _Pending
+    first: np.ndarray
+    row: np.ndarray  # each line's declaration (its place in pending)
     member_id: np.ndarray
     wage: np.ndarray
-    category: np.ndarray
+    fallback: np.ndarray  # no employed category in the month: billed as FALLBACK_CATEGORY
+    shares: rules.Contributions
+    insured_sum: np.ndarray
+    employer_sum: np.ndarray
 
-    def take(self, mask: np.ndarray) -> _Lines:
-        return _Lines(self.declaration_id[mask], self.employer_id[mask], self.member_id[mask],
-                      self.wage[mask], self.category[mask])
+    def lines(self, start: int, stop: int) -> slice:
+        """The lines of pending declarations start to stop - 1."""
+        return slice(int(self.first[start]), int(self.first[stop]))
+
+    @property
+    def workers(self) -> np.ndarray:
+        return np.diff(self.first)
 
 
 def month_text(month: datetime.date) -> str:
@@ -105,14 +136,15 @@ def run_billing(month: datetime.date, *, actor=None, progress: ProgressCallback 
     """Bill every accepted declaration of the month that has no invoice yet; see the module.
 
     `issued_on` (default today) dates the invoices and their postings; a replay of history
-    (pakan synth) passes the day after the month."""
+    (pakan synth) passes the day after the month. `chunk_size` is the most employers per
+    transaction."""
     rules.check_month(month)
     issued_on = issued_on or timezone.localdate()
     run = _run_for(month, actor, job)
     with _month_lock(month):
         run.refresh_from_db()
         pending = _pending(month)
-        if not pending:
+        if not len(pending):
             if run.status != BillingRun.Status.FINISHED:
                 _finish(run, month)
             return run
@@ -158,147 +190,397 @@ class _month_lock:
                                [ADVISORY_LOCK_CLASS, self.key])
 
 
-def _pending(month: datetime.date) -> list[_Pending]:
-    billed = Invoice.objects.filter(employer=OuterRef("employer"), month=month,
-                                    kind=Invoice.Kind.CONTRIBUTION)
-    rows = (Declaration.objects
-            .filter(month=month, status=Declaration.Status.ACCEPTED, invoice__isnull=True)
-            .annotate(billed_before=Exists(billed))
-            .order_by("employer_id")
-            .values_list("pk", "employer_id", "employer__village_id", "billed_before"))
-    return [_Pending(*row) for row in rows]
+# Reading the month --------------------------------------------------------------------------
 
 
-def _bill(run: BillingRun, month: datetime.date, pending: list[_Pending],
+@dataclass(frozen=True)
+class _Column:
+    """One column of a read: its name in the query and its kind (int8, int4, int2, date)."""
+
+    name: str
+    kind: str
+
+
+_SEND = {"int8": "int8send(({})::int8)", "int4": "int4send(({})::int4)",
+         "int2": "int2send(({})::int2)", "date": "int4send(({}) - DATE '2000-01-01')"}
+_WIRE = {"int8": ">i8", "int4": ">i4", "int2": ">i2", "date": ">i4"}
+
+
+def _read_columns(sql: str, params: Sequence, columns: Sequence[_Column]
+                  ) -> dict[str, np.ndarray]:
+    """The rows of `sql` (which selects `columns`, none NULL) as numpy columns (int64; dates as
+    days since 2000-01-01). On PostgreSQL the query aggregates its rows into one bytea of fixed
+    width records, which numpy reads as it is: one value to fetch instead of a Python tuple per
+    row (a million rows in a fraction of a second). Elsewhere a plain fetch."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            packed = " || ".join(_SEND[column.kind].format(f"q.{column.name}")
+                                 for column in columns)
+            cursor.execute(f"SELECT string_agg({packed}, '') FROM ({sql}) AS q", params)
+            data = cursor.fetchone()[0] or b""
+            rows = np.frombuffer(data, dtype=np.dtype(
+                [(column.name, _WIRE[column.kind]) for column in columns]))
+            return {column.name: rows[column.name].astype(np.int64) for column in columns}
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    values = {column.name: [row[position] for row in rows]
+              for position, column in enumerate(columns)}
+    return {column.name: _days(values[column.name]) if column.kind == "date"
+            else np.array(values[column.name], dtype=np.int64) for column in columns}
+
+
+def _days(dates: list) -> np.ndarray:
+    days = np.array(dates, dtype="datetime64[D]") - np.datetime64(POSTGRESQL_EPOCH, "D")
+    return days.astype(np.int64)
+
+
+def _pending(month: datetime.date) -> _Pending:
+    columns = _read_columns(
+        "SELECT declaration.id AS declaration_id, declaration.employer_id AS employer_id, "
+        "employer.village_id AS village_id, "
+        "CASE WHEN EXISTS (SELECT 1 FROM socialsecurity_invoice billed "
+        "  WHERE billed.employer_id = declaration.employer_id AND billed.month = %s "
+        "  AND billed.kind = %s) THEN 1 ELSE 0 END AS billed_before "
+        "FROM socialsecurity_declaration declaration "
+        "JOIN socialsecurity_employer employer ON employer.id = declaration.employer_id "
+        "WHERE declaration.month = %s AND declaration.status = %s "
+        "AND NOT EXISTS (SELECT 1 FROM socialsecurity_invoice invoice "
+        "                WHERE invoice.declaration_id = declaration.id)",
+        [month, Invoice.Kind.CONTRIBUTION, month, Declaration.Status.ACCEPTED],
+        [_Column("declaration_id", "int8"), _Column("employer_id", "int8"),
+         _Column("village_id", "int8"), _Column("billed_before", "int2")])
+    order = np.lexsort((columns["declaration_id"], columns["employer_id"]))
+    return _Pending(columns["declaration_id"][order], columns["employer_id"][order],
+                    columns["village_id"][order], columns["billed_before"][order] == 1)
+
+
+def _category_case() -> tuple[str, list[str]]:
+    """SQL giving a spell's category as its position in rules.CATEGORIES plus one (0: none)."""
+    whens = " ".join("WHEN %s THEN " + str(code + 1) for code in range(len(rules.CATEGORIES)))
+    return f"CASE spell.category {whens} ELSE 0 END", list(rules.CATEGORIES)
+
+
+def _read_lines(month: datetime.date, pending: _Pending,
+               executor: ThreadPoolExecutor | None = None) -> _Billed:
+    """Every line of the pending declarations, with each worker's category in the month (the
+    latest membership spell touching it), and the shares of each. Two reads (the lines; the
+    month's spells: on the second connection at the same time when there is one), joined by
+    numpy."""
+    spells = executor.submit(_latest_spells_in_transaction, month) if executor is not None \
+        else None
+    lines = _read_columns(
+        "SELECT line.declaration_id AS declaration_id, line.member_id AS member_id, "
+        "line.monthly_wage AS wage FROM socialsecurity_declarationline line "
+        "JOIN socialsecurity_declaration declaration ON declaration.id = line.declaration_id "
+        "WHERE declaration.month = %s AND declaration.status = %s "
+        "AND NOT EXISTS (SELECT 1 FROM socialsecurity_invoice invoice "
+        "                WHERE invoice.declaration_id = declaration.id)",
+        [month, Declaration.Status.ACCEPTED],
+        [_Column("declaration_id", "int8"), _Column("member_id", "int8"),
+         _Column("wage", "int8")])
+    # Each line to its declaration's place in the pending list; a declaration accepted since
+    # the list was made waits for the next call.
+    by_declaration = np.argsort(pending.declaration_id)
+    place = np.searchsorted(pending.declaration_id, lines["declaration_id"], sorter=by_declaration)
+    place = np.minimum(place, len(pending) - 1)
+    row = by_declaration[place]
+    listed = pending.declaration_id[row] == lines["declaration_id"]
+    row, member_id, wage = row[listed], lines["member_id"][listed], lines["wage"][listed]
+    order = np.argsort(row, kind="stable")
+    row, member_id, wage = row[order], member_id[order], wage[order]
+    code = _categories(spells.result() if spells is not None else _latest_spells(month),
+                       member_id)
+    employed = np.isin(code, [rules.CATEGORIES.index(name) + 1
+                              for name in rules.EMPLOYED_CATEGORIES])
+    names = np.array(rules.CATEGORIES)[np.where(employed, code - 1,
+                                                rules.CATEGORIES.index(FALLBACK_CATEGORY))]
+    shares = rules.contributions(wage, names, month)
+    first = np.searchsorted(row, np.arange(len(pending) + 1))
+    return _Billed(pending, first, row, member_id, wage, ~employed, shares,
+                   _sums(shares.insured, first), _sums(shares.employer, first))
+
+
+def _read_spells(month: datetime.date) -> dict[str, np.ndarray]:
+    """The membership spells touching the month: member, start, id, category code
+    (rules.CATEGORIES position + 1, 0 for an unknown one)."""
+    case, params = _category_case()
+    return _read_columns(
+        f"SELECT spell.member_id AS member_id, spell.start_on AS start_on, spell.id AS id, "
+        f"{case} AS code FROM socialsecurity_membershipspell spell "
+        "WHERE spell.start_on <= %s AND (spell.end_on IS NULL OR spell.end_on >= %s)",
+        [*params, month_end(month), month],
+        [_Column("member_id", "int8"), _Column("start_on", "date"), _Column("id", "int8"),
+         _Column("code", "int2")])
+
+
+def _latest_spells(month: datetime.date) -> tuple[np.ndarray, np.ndarray]:
+    """Each member with a spell touching the month (sorted) and the category code of its latest
+    one (latest start, then highest id)."""
+    spells = _read_spells(month)
+    order = np.lexsort((spells["id"], spells["start_on"], spells["member_id"]))
+    members, codes = spells["member_id"][order], spells["code"][order]
+    latest = np.r_[members[1:] != members[:-1], True] if members.size else members.astype(bool)
+    return members[latest], codes[latest]
+
+
+def _latest_spells_in_transaction(month: datetime.date) -> tuple[np.ndarray, np.ndarray]:
+    """_latest_spells on the second connection. It first reads the month's legal parameters (a
+    few hundred milliseconds of YAML the first time in a process), while the main thread waits
+    for the lines."""
+    rules.month_rules(month)
+    with transaction.atomic():
+        _tune_transaction()
+        return _latest_spells(month)
+
+
+def _categories(latest: tuple[np.ndarray, np.ndarray], member_ids: np.ndarray) -> np.ndarray:
+    """Each member's category code in the month (0 for none)."""
+    members, spell_codes = latest
+    codes = np.zeros(len(member_ids), dtype=np.int64)
+    if not members.size:
+        return codes
+    place = np.minimum(np.searchsorted(members, member_ids), len(members) - 1)
+    found = members[place] == member_ids
+    codes[found] = spell_codes[place[found]]
+    return codes
+
+
+def _sums(values: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Per-group sums of `values` over the groups first[i]:first[i + 1] (empty ones 0)."""
+    totals = np.zeros(len(first) - 1, dtype=np.int64)
+    present = np.flatnonzero(np.diff(first) > 0)
+    if present.size:
+        totals[present] = np.add.reduceat(values, first[present])
+    return totals
+
+
+# Writing chunk by chunk ---------------------------------------------------------------------
+
+
+def _bill(run: BillingRun, month: datetime.date, pending: _Pending,
           issued_on: datetime.date, progress: ProgressCallback | None, chunk_size: int,
           actor) -> bool:
     changed = False
     total = len(pending)
     if progress is not None:
         progress(0, total)
-    for start in range(0, total, chunk_size):
-        chunk = pending[start:start + chunk_size]
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="billing-beside") \
+        if _second_connection_allowed() else None
+    try:
         with transaction.atomic():
-            _relax_commit_wait()
-            outcome = bill_chunk(run, month, chunk, issued_on, actor)
-            _add_to_run(run, month, outcome)
-        changed = changed or bool(outcome.invoices or outcome.records_changed)
-        if progress is not None:
-            progress(start + len(chunk), total)
+            _tune_transaction()
+            billed = _read_lines(month, pending, executor)
+        for start, stop in _chunks(billed.workers, chunk_size):
+            lines = billed.lines(start, stop)
+            records = (_RecordsBeside(executor) if executor is not None
+                       and lines.stop - lines.start >= RECORDS_BESIDE_MINIMUM
+                       else _RecordsHere())
+            outcome = _bill_in_transaction(run, month, billed, start, stop, issued_on, actor,
+                                           records)
+            changed = changed or bool(outcome.invoices or outcome.records_changed)
+            if progress is not None:
+                progress(stop, total)
+    finally:
+        if executor is not None:
+            executor.submit(connections.close_all).result()
+            executor.shutdown()
     return changed
 
 
-def _relax_commit_wait() -> None:
-    """A chunk's commit does not wait for its WAL to reach the disk (PostgreSQL's
-    synchronous_commit off, for this transaction only). A server crash may then lose the last
-    chunks committed, never part of one, and the database stays consistent: the next call bills
-    those employers again, as after any crash. A run is durable when it is marked finished."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
-def bill_chunk(run: BillingRun, month: datetime.date, chunk: Sequence[_Pending],
-               issued_on: datetime.date, actor=None) -> _ChunkOutcome:
-    """Bill one chunk of employers; the caller holds the transaction."""
-    outcome = _ChunkOutcome()
-    lines = _read_lines(month, chunk)
-    # A declaration accepted since the chunk was listed waits for the next call.
-    lines = lines.take(np.isin(lines.declaration_id, [item.declaration_id for item in chunk]))
-    if not lines.member_id.size:
-        return outcome
-    known = np.isin(lines.category, rules.EMPLOYED_CATEGORIES)
-    outcome.fallback_lines = int((~known).sum())
-    categories = np.where(known, lines.category, FALLBACK_CATEGORY)
-    result = rules.contributions(lines.wage, categories, month)
-    outcome.parameter_names.update(result.parameter_names)
-    corrected = {item.declaration_id for item in chunk if item.billed_before}
-    is_correction = np.isin(lines.declaration_id, list(corrected))
-    originals = [item for item in chunk if not item.billed_before]
-    _bill_originals(run, month, originals, lines, result, ~is_correction, issued_on, actor,
-                    outcome)
-    for item in chunk:
-        if item.billed_before:
-            _bill_correction(run, month, item, lines, result,
-                             lines.declaration_id == item.declaration_id, issued_on, actor,
-                             outcome)
+def _bill_in_transaction(run: BillingRun, month: datetime.date, billed: _Billed, start: int,
+                         stop: int, issued_on: datetime.date, actor,
+                         records: _RecordsHere | _RecordsBeside) -> _ChunkOutcome:
+    """One chunk, one transaction (and, for its records, possibly one beside it that commits
+    just before it)."""
+    try:
+        with transaction.atomic():
+            _tune_transaction()
+            outcome = bill_chunk(run, month, billed, start, stop, issued_on, actor, records)
+            _check_deferred_constraints()
+            outcome.records_changed += records.written()
+            _add_to_run(run, month, outcome)
+            records.commit()
+    finally:
+        records.abandon()
     return outcome
 
 
-def _read_lines(month: datetime.date, chunk: Sequence[_Pending]) -> _Lines:
-    """The chunk's declaration lines with each worker's category in the month (the latest
-    membership spell touching it), in one query over the chunk's employer range."""
-    first, last = chunk[0].employer_id, chunk[-1].employer_id
-    last_day = month_end(month)
-    sql = (
-        "SELECT line.declaration_id, declaration.employer_id, line.member_id, "
-        "line.monthly_wage, "
-        "(SELECT spell.category FROM socialsecurity_membershipspell spell "
-        " WHERE spell.member_id = line.member_id AND spell.start_on <= %s "
-        " AND (spell.end_on IS NULL OR spell.end_on >= %s) "
-        " ORDER BY spell.start_on DESC LIMIT 1) "
-        "FROM socialsecurity_declarationline line "
-        "JOIN socialsecurity_declaration declaration ON declaration.id = line.declaration_id "
-        "WHERE declaration.month = %s AND declaration.status = %s "
-        "AND declaration.employer_id BETWEEN %s AND %s "
-        "AND NOT EXISTS (SELECT 1 FROM socialsecurity_invoice invoice "
-        "                WHERE invoice.declaration_id = declaration.id) "
-        "ORDER BY declaration.employer_id, line.line_number"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [last_day, month, month, Declaration.Status.ACCEPTED, first, last])
-        rows = cursor.fetchall()
-    if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return _Lines(empty, empty, empty, empty, np.zeros(0, dtype=object))
-    declaration_ids, employer_ids, member_ids, wages, categories = zip(*rows, strict=True)
-    return _Lines(np.array(declaration_ids, dtype=np.int64),
-                  np.array(employer_ids, dtype=np.int64),
-                  np.array(member_ids, dtype=np.int64), np.array(wages, dtype=np.int64),
-                  np.array(categories, dtype=object))
+def _check_deferred_constraints() -> None:
+    """Check the chunk's deferred foreign keys now (the ledger entries' account and posting)
+    rather than at commit: while records are written beside, so the two overlap, and before the
+    records commit, so that the chunk's own commit can then fail only with the server."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def _sums_by_declaration(declaration_ids: np.ndarray, *columns: np.ndarray
-                         ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Per-declaration sums of int64 columns (the lines come sorted by employer, and an
-    employer has one accepted declaration a month, so equal ids are contiguous)."""
-    if not declaration_ids.size:
-        return declaration_ids, declaration_ids, [column[:0] for column in columns]
-    starts = np.flatnonzero(np.r_[True, declaration_ids[1:] != declaration_ids[:-1]])
-    counts = np.diff(np.r_[starts, declaration_ids.size])
-    return (declaration_ids[starts], counts,
-            [np.add.reduceat(column, starts) for column in columns])
+def _chunks(workers: np.ndarray, chunk_size: int) -> list[tuple[int, int]]:
+    """(start, stop) of consecutive declarations: at most chunk_size of them and, unless one
+    alone has more, at most WORKER_CHUNK workers."""
+    cumulative = np.r_[0, np.cumsum(workers)]
+    bounds = []
+    start = 0
+    while start < len(workers):
+        within = int(np.searchsorted(cumulative, cumulative[start] + WORKER_CHUNK,
+                                     side="right")) - 1
+        stop = max(start + 1, min(start + chunk_size, within, len(workers)))
+        bounds.append((start, stop))
+        start = stop
+    return bounds
 
 
-def _bill_originals(run: BillingRun, month: datetime.date, originals: Sequence[_Pending],
-                    lines: _Lines, result: rules.Contributions, mask: np.ndarray,
+def _tune_transaction() -> None:
+    """On PostgreSQL, for this transaction only: its commit does not wait for its WAL to reach
+    the disk (synchronous_commit off: a server crash may then lose the last chunks committed,
+    never part of one, and the database stays consistent: the next call bills those employers
+    again, as after any crash; a run is durable when it is marked finished), and no JIT
+    compilation (the statements are simple scans and joins that it would only delay)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            cursor.execute("SET LOCAL jit TO OFF")
+            cursor.execute("SET LOCAL work_mem TO '64MB'")
+
+
+def bill_chunk(run: BillingRun, month: datetime.date, billed: _Billed, start: int, stop: int,
+               issued_on: datetime.date, actor=None,
+               records: _RecordsHere | _RecordsBeside | None = None) -> _ChunkOutcome:
+    """Bill pending declarations start to stop - 1; the caller holds the transaction. The
+    originals' records go to `records` (written here by default), first, so that a second
+    connection writes them while this one issues the invoices."""
+    records = records if records is not None else _RecordsHere()
+    outcome = _ChunkOutcome(parameter_names=set(billed.shares.parameter_names))
+    lines = billed.lines(start, stop)
+    outcome.fallback_lines = int(billed.fallback[lines].sum())
+    corrections = billed.pending.billed_before[start:stop]
+    originals = start + np.flatnonzero(~corrections & (billed.workers[start:stop] > 0))
+    if originals.size:
+        records.write(month, _original_records(billed, lines))
+        _bill_originals(run, month, billed, originals, issued_on, actor, outcome)
+    for row in (start + np.flatnonzero(corrections)).tolist():
+        _bill_correction(run, month, billed, row, issued_on, actor, outcome)
+    return outcome
+
+
+def _original_records(billed: _Billed, lines: slice) -> list[np.ndarray]:
+    """The records of the originals' lines among these: member, employer, insurable wage,
+    insured share, employer share."""
+    rows = billed.row[lines]
+    kept = np.arange(lines.start, lines.stop)[~billed.pending.billed_before[rows]]
+    shares = billed.shares
+    return [billed.member_id[kept], billed.pending.employer_id[billed.row[kept]],
+            shares.insurable_wage[kept], shares.insured[kept], shares.employer[kept]]
+
+
+def _bill_originals(run: BillingRun, month: datetime.date, billed: _Billed, rows: np.ndarray,
                     issued_on: datetime.date, actor, outcome: _ChunkOutcome) -> None:
-    if not originals or not mask.any():
-        return
-    declaration_ids, counts, (insured, employer) = _sums_by_declaration(
-        lines.declaration_id[mask], result.insured[mask], result.employer[mask])
-    by_declaration = {item.declaration_id: item for item in originals}
-    due_on = rules.due_date(month)
-    invoices = []
-    for declaration_id, workers, insured_amount, employer_amount in zip(
-            declaration_ids.tolist(), counts.tolist(), insured.tolist(), employer.tolist(),
-            strict=True):
-        item = by_declaration[declaration_id]
-        invoices.append(Invoice(
-            kind=Invoice.Kind.CONTRIBUTION, employer_id=item.employer_id,
-            village_id=item.village_id, month=month, declaration_id=declaration_id,
-            billing_run=run, number_of_workers=workers, insured_amount=insured_amount,
-            employer_amount=employer_amount, total=insured_amount + employer_amount,
-            issued_on=issued_on, due_on=due_on,
-            ledger_key=invoice_key(Invoice.Kind.CONTRIBUTION, month_text(month),
-                                   employer_id=item.employer_id)))
-    issued = issue_invoices(invoices, created_by=_user(actor))
-    outcome.invoices += len(issued)
-    outcome.workers += sum(invoice.number_of_workers for invoice in issued)
-    outcome.amount += sum(invoice.total for invoice in issued)
-    outcome.records_changed += _insert_records(
-        month, lines.member_id[mask], lines.employer_id[mask], result.insurable_wage[mask],
-        result.insured[mask], result.employer[mask])
+    """One contribution invoice per declaration (of an employer not billed yet this month)."""
+    pending = billed.pending
+    issued = issue_employer_invoices(EmployerInvoices(
+        kind=Invoice.Kind.CONTRIBUTION, month=month, issued_on=issued_on,
+        due_on=rules.due_date(month), billing_run_id=run.pk,
+        employer_id=pending.employer_id[rows], village_id=pending.village_id[rows],
+        declaration_id=pending.declaration_id[rows], number_of_workers=billed.workers[rows],
+        insured_amount=billed.insured_sum[rows], employer_amount=billed.employer_sum[rows]),
+        created_by=_user(actor))
+    outcome.invoices += int(issued.sum())
+    outcome.workers += int(billed.workers[rows][issued].sum())
+    outcome.amount += int((billed.insured_sum[rows] + billed.employer_sum[rows])[issued].sum())
+
+
+# The records of a chunk, here or beside ------------------------------------------------------
+
+
+class _RecordsHere:
+    """The chunk's records written in the chunk's own transaction."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def write(self, month: datetime.date, columns: list[np.ndarray]) -> None:
+        self.count += _insert_records(month, *columns)
+
+    def written(self) -> int:
+        return self.count
+
+    def commit(self) -> None:
+        pass
+
+    def abandon(self) -> None:
+        pass
+
+
+class _Abandoned(Exception):
+    """The chunk failed: the records written beside it are rolled back."""
+
+
+class _RecordsBeside:
+    """The chunk's records written on a second connection, by a thread, while the main
+    connection issues the chunk's invoices and postings: the server's two cores both at work
+    (the records are half of a month's writing). The second transaction commits just before the
+    chunk's own, once everything else of the chunk has been written and its deferred
+    constraints checked; if the chunk fails, it is rolled back. A run killed between the two
+    commits (a few milliseconds) leaves records of declarations not invoiced yet: the next call
+    bills them, its COPY meets those records on the unique key, and they are written again from
+    the declaration it bills (a correction accepted meanwhile included)."""
+
+    def __init__(self, executor: ThreadPoolExecutor) -> None:
+        self.executor = executor
+        self.ready = threading.Event()
+        self.decision: queue.Queue[bool] = queue.Queue(maxsize=1)
+        self.future: Future | None = None
+        self.decided = False
+        self.count = 0
+
+    def write(self, month: datetime.date, columns: list[np.ndarray]) -> None:
+        if self.future is not None:
+            raise RuntimeError("one write per chunk")
+        self.future = self.executor.submit(self._write, month, columns)
+
+    def _write(self, month: datetime.date, columns: list[np.ndarray]) -> int:
+        try:
+            with transaction.atomic():
+                _tune_transaction()
+                self.count = _insert_records(month, *columns)
+                self.ready.set()
+                if not self.decision.get():
+                    raise _Abandoned
+            return self.count
+        finally:
+            self.ready.set()
+
+    def written(self) -> int:
+        """Waits for the records to be written (not committed yet); raises what the writer
+        raised."""
+        if self.future is None:
+            return 0
+        self.ready.wait()
+        if self.future.done():
+            self.future.result()
+        return self.count
+
+    def commit(self) -> None:
+        """Commits the records (the chunk has written everything and checked its deferred
+        constraints)."""
+        if self.future is None:
+            return
+        self.decided = True
+        self.decision.put(True)
+        self.future.result()
+
+    def abandon(self) -> None:
+        if self.future is None or self.decided:
+            return
+        self.decided = True
+        self.decision.put(False)
+        with contextlib.suppress(_Abandoned):
+            self.future.exception()
+
+
+def _second_connection_allowed() -> bool:
+    """A second connection sees only committed rows: not inside a caller's transaction (a test's
+    rolled-back transaction, a replay of history in one transaction)."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
 def _user(actor):
@@ -308,9 +590,13 @@ def _user(actor):
 def _insert_records(month: datetime.date, member_ids: np.ndarray, employer_ids: np.ndarray,
                     wages: np.ndarray, insured: np.ndarray, employer: np.ndarray) -> int:
     """Each worker's month in the lifetime record; a record already there is kept."""
+    if not member_ids.size:
+        return 0
     if connection.vendor == "postgresql":
-        return _insert_records_postgresql(month, [member_ids, employer_ids, wages, insured,
-                                                  employer])
+        order = np.argsort(member_ids, kind="stable")  # the unique index's order
+        return _insert_records_postgresql(month, [column[order] for column in (
+            member_ids, employer_ids, wages, insured, employer)])
+    _drop_leftover_records(month, employer_ids)
     before = ContributionRecord.objects.filter(month=month).count()
     ContributionRecord.objects.bulk_create(
         [ContributionRecord(member_id=member_id, month=month, employer_id=employer_id,
@@ -324,32 +610,41 @@ def _insert_records(month: datetime.date, member_ids: np.ndarray, employer_ids: 
     return ContributionRecord.objects.filter(month=month).count() - before
 
 
+def _drop_leftover_records(month: datetime.date, employer_ids: np.ndarray) -> None:
+    """These employers have no invoice for the month yet, so a declared record of theirs can
+    only be left by a run killed between the records' commit and the chunk's (see
+    _RecordsBeside): it goes, and is written again from the declaration billed now, which may be
+    a correction accepted since. Records of assessments and voluntary payments stay."""
+    ContributionRecord.objects.filter(
+        month=month, source=ContributionRecord.Source.DECLARATION,
+        employer_id__in=np.unique(employer_ids).tolist()).delete()
+
+
 RECORD_BATCH_TABLE = "pakan_contribution_batch"
 RECORD_COLUMNS = ("member_id", "employer_id", "insurable_wage", "insured_amount",
                   "employer_amount")
 
 
-def binary_copy_of(columns: Sequence[np.ndarray]) -> bytes:
-    """PostgreSQL's binary COPY format for rows of bigint columns, built by numpy in one go
-    (a million rows in milliseconds, where text or parameter arrays take seconds)."""
-    rows = len(columns[0])
-    layout = [("fields", ">i2")]
-    for position in range(len(columns)):
-        layout += [(f"length{position}", ">i4"), (f"value{position}", ">i8")]
-    tuples = np.empty(rows, dtype=np.dtype(layout))
-    tuples["fields"] = len(columns)
-    for position, column in enumerate(columns):
-        tuples[f"length{position}"] = 8
-        tuples[f"value{position}"] = column
-    header = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
-    return header + tuples.tobytes() + (-1).to_bytes(2, "big", signed=True)
-
-
 def _insert_records_postgresql(month: datetime.date, columns: list[np.ndarray]) -> int:
-    """COPY the rows into a temporary table, then one INSERT ... SELECT ... ON CONFLICT DO
-    NOTHING: a record already there (a rerun, an assessment) is kept."""
+    """One binary COPY straight into the table (COPY writes the rows a page at a time), in a
+    savepoint. If a record is there already (an assessment of the month, written before the
+    billing), the COPY fails on the unique key and the savepoint is rolled back; then the rows
+    go through a temporary table and INSERT ... ON CONFLICT DO NOTHING, which keeps the records
+    already there (about twice as slow: it looks each key up before inserting)."""
     names = ", ".join(RECORD_COLUMNS)
+    declaration = ContributionRecord.Source.DECLARATION
+    data = binary_copy_of([*columns, month, declaration.encode(), False])
+    try:
+        with transaction.atomic(), connection.cursor() as cursor, \
+                connection.wrap_database_errors, \
+                cursor.cursor.copy(f"COPY socialsecurity_contributionrecord ({names}, month, "
+                                   f"source, paid) FROM STDIN (FORMAT binary)") as copy:
+            copy.write(data)
+        return len(columns[0])
+    except IntegrityError:
+        pass
     with connection.cursor() as cursor:
+        _drop_leftover_records(month, columns[1])
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {RECORD_BATCH_TABLE} ("
                        + ", ".join(f"{name} bigint" for name in RECORD_COLUMNS)
                        + ") ON COMMIT DROP")
@@ -360,35 +655,40 @@ def _insert_records_postgresql(month: datetime.date, columns: list[np.ndarray]) 
         cursor.execute(
             f"INSERT INTO socialsecurity_contributionrecord (month, source, paid, {names}) "
             f"SELECT %s, %s, false, {names} FROM {RECORD_BATCH_TABLE} ON CONFLICT DO NOTHING",
-            [month, ContributionRecord.Source.DECLARATION])
+            [month, declaration])
         return cursor.rowcount
 
 
-def _bill_correction(run: BillingRun, month: datetime.date, item: _Pending, lines: _Lines,
-                     result: rules.Contributions, mask: np.ndarray, issued_on: datetime.date,
-                     actor, outcome: _ChunkOutcome) -> None:
+def _bill_correction(run: BillingRun, month: datetime.date, billed: _Billed, row: int,
+                     issued_on: datetime.date, actor, outcome: _ChunkOutcome) -> None:
     """The difference between the corrected declaration and what was billed so far."""
-    billed = Invoice.objects.filter(
-        employer_id=item.employer_id, month=month,
+    pending = billed.pending
+    employer_id = int(pending.employer_id[row])
+    declaration_id = int(pending.declaration_id[row])
+    lines = billed.lines(row, row + 1)
+    shares = billed.shares
+    already = Invoice.objects.filter(
+        employer_id=employer_id, month=month,
         kind__in=[Invoice.Kind.CONTRIBUTION, Invoice.Kind.CORRECTION],
     ).aggregate(insured=Sum("insured_amount"), employer=Sum("employer_amount"))
-    insured_amount = int(result.insured[mask].sum()) - (billed["insured"] or 0)
-    employer_amount = int(result.employer[mask].sum()) - (billed["employer"] or 0)
+    insured_amount = int(billed.insured_sum[row]) - (already["insured"] or 0)
+    employer_amount = int(billed.employer_sum[row]) - (already["employer"] or 0)
     invoice = Invoice(
-        kind=Invoice.Kind.CORRECTION, employer_id=item.employer_id, village_id=item.village_id,
-        month=month, declaration_id=item.declaration_id, billing_run=run,
-        number_of_workers=int(mask.sum()), insured_amount=insured_amount,
-        employer_amount=employer_amount, total=insured_amount + employer_amount,
-        issued_on=issued_on, due_on=rules.due_date(month),
+        kind=Invoice.Kind.CORRECTION, employer_id=employer_id,
+        village_id=int(pending.village_id[row]), month=month, declaration_id=declaration_id,
+        billing_run=run, number_of_workers=int(billed.workers[row]),
+        insured_amount=insured_amount, employer_amount=employer_amount,
+        total=insured_amount + employer_amount, issued_on=issued_on,
+        due_on=rules.due_date(month),
         ledger_key=invoice_key(Invoice.Kind.CORRECTION, month_text(month),
-                               employer_id=item.employer_id,
-                               suffix=f"declaration:{item.declaration_id}"))
+                               employer_id=employer_id,
+                               suffix=f"declaration:{declaration_id}"))
     issued = issue_invoices([invoice], created_by=_user(actor))
     outcome.invoices += len(issued)
     outcome.amount += sum(invoice.total for invoice in issued)
     outcome.records_changed += _reconcile_records(
-        month, item.employer_id, lines.member_id[mask], result.insurable_wage[mask],
-        result.insured[mask], result.employer[mask])
+        month, employer_id, billed.member_id[lines], shares.insurable_wage[lines],
+        shares.insured[lines], shares.employer[lines])
 
 
 def _reconcile_records(month: datetime.date, employer_id: int, member_ids: np.ndarray,

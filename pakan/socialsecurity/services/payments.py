@@ -21,7 +21,6 @@ import datetime
 import hashlib
 import re
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,24 +112,92 @@ def _debtor_filter(employer_ids: Sequence[int], member_ids: Sequence[int],
         yield Q(**{f"{prefix}member_id__in": chunk}) & Q(**{f"{prefix}employer__isnull": True})
 
 
-def _debtor_key(employer_id: int | None, member_id: int | None) -> int:
-    return employer_id * 2 if employer_id is not None else member_id * 2 + 1
+# Dates travel between PostgreSQL and numpy as whole days since PostgreSQL's own day zero, the
+# unit of its binary date format.
+DAY_ZERO = datetime.date(2000, 1, 1)
 
 
-# PostgreSQL reads all payers in one statement each, with the ids as one array parameter.
-# Employers and members are read by separate statements: an OR between them defeats the indexes.
+def _day_number(day: datetime.date) -> int:
+    return day.toordinal() - DAY_ZERO.toordinal()
+
+
+def _day(number: int) -> datetime.date:
+    return datetime.date.fromordinal(DAY_ZERO.toordinal() + number)
+
+
+@dataclass
+class _Sources:
+    """Money to allocate: every unallocated payment and credit note, one array per column, in
+    the order it is spent — by payer, then date, payments before credit notes of the same day,
+    then id. `payment` or `credit_note` is 0 where the row is the other kind."""
+
+    debtor: np.ndarray
+    day: np.ndarray
+    payment: np.ndarray
+    credit_note: np.ndarray
+    amount: np.ndarray
+
+    @classmethod
+    def sorted_from(cls, columns: np.ndarray) -> _Sources:
+        """From an (n, 7) array: employer, member, day, is credit note, payment, credit note,
+        amount (0 for a missing employer, member or id)."""
+        employer, member, day, is_note, payment, note, amount = columns.T
+        debtor = _debtor_keys(employer, member)
+        order = np.lexsort((payment + note, is_note, day, debtor))
+        return cls(debtor[order], day[order], payment[order], note[order], amount[order])
+
+
+@dataclass
+class _OpenInvoices:
+    """Open invoices, one array per column, oldest due first within each payer."""
+
+    debtor: np.ndarray
+    due: np.ndarray
+    invoice: np.ndarray
+    issued: np.ndarray
+    owed: np.ndarray
+
+    @classmethod
+    def sorted_from(cls, columns: np.ndarray) -> _OpenInvoices:
+        """From an (n, 6) array: id, employer, member, due day, issue day, still owed."""
+        invoice, employer, member, due, issued, owed = columns.T
+        debtor = _debtor_keys(employer, member)
+        order = np.lexsort((invoice, due, debtor))
+        return cls(debtor[order], due[order], invoice[order], issued[order], owed[order])
+
+
+def _debtor_keys(employer: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """One number per payer: twice the employer's id, or twice the member's plus one (0 in
+    `employer` standing for no employer)."""
+    return np.where(employer > 0, employer * 2, member * 2 + 1)
+
+
+def _columns(rows: Sequence[tuple], width: int) -> np.ndarray:
+    return np.array(rows, dtype=np.int64).reshape(len(rows), width)
+
+
+# PostgreSQL reads all payers in one statement per kind of payer (employers, members: an OR
+# between them defeats the indexes), the ids as one bigint array: a list of ints arrives as an
+# integer array, and comparing bigint ids with that walks the index once per id, where a bigint
+# array is one scan against a hash of the ids. The rows come back as bigint columns (dates as
+# day numbers, 0 for a missing payer or id), packed by `_fetch`.
 _PAYER = "{payer}"
-_BY_PAYER = {"employers": "t.employer_id = ANY(%(ids)s)",
-             "members": "t.employer_id IS NULL AND t.member_id = ANY(%(ids)s)"}
+_BY_PAYER = {"employers": "t.employer_id = ANY(%(ids)s::bigint[])",
+             "members": "t.employer_id IS NULL AND t.member_id = ANY(%(ids)s::bigint[])"}
+_DAYS = "DATE '2000-01-01'"
 _SOURCES_SQL = f"""
-SELECT t.id, t.employer_id, t.member_id, t.received_on, t.amount - COALESCE(used.total, 0)
+SELECT COALESCE(t.employer_id, 0), COALESCE(t.member_id, 0),
+       (t.received_on - {_DAYS})::bigint, 0::bigint, t.id, 0::bigint,
+       (t.amount - COALESCE(used.total, 0))::bigint
 FROM socialsecurity_payment t LEFT JOIN (
     SELECT a.payment_id, SUM(a.amount) AS total FROM socialsecurity_allocation a
     JOIN socialsecurity_payment t ON t.id = a.payment_id WHERE {_PAYER} GROUP BY a.payment_id
 ) used ON used.payment_id = t.id
-WHERE t.status = 'identified' AND {_PAYER} AND t.amount > COALESCE(used.total, 0)"""
-_CREDIT_NOTES_SQL = f"""
-SELECT t.id, t.employer_id, t.member_id, t.issued_on, -t.total - COALESCE(used.total, 0)
+WHERE t.status = 'identified' AND {_PAYER} AND t.amount > COALESCE(used.total, 0)
+UNION ALL
+SELECT COALESCE(t.employer_id, 0), COALESCE(t.member_id, 0),
+       (t.issued_on - {_DAYS})::bigint, 1::bigint, 0::bigint, t.id,
+       (-t.total - COALESCE(used.total, 0))::bigint
 FROM socialsecurity_invoice t LEFT JOIN (
     SELECT a.credit_note_id, SUM(a.amount) AS total FROM socialsecurity_allocation a
     JOIN socialsecurity_invoice t ON t.id = a.credit_note_id WHERE {_PAYER}
@@ -138,8 +205,8 @@ FROM socialsecurity_invoice t LEFT JOIN (
 ) used ON used.credit_note_id = t.id
 WHERE t.total < 0 AND {_PAYER} AND -t.total > COALESCE(used.total, 0)"""
 _OPEN_INVOICES_SQL = f"""
-SELECT t.id, t.employer_id, t.member_id, t.due_on, t.issued_on,
-       t.total - COALESCE(paid.total, 0)
+SELECT t.id, COALESCE(t.employer_id, 0), COALESCE(t.member_id, 0), (t.due_on - {_DAYS})::bigint,
+       (t.issued_on - {_DAYS})::bigint, (t.total - COALESCE(paid.total, 0))::bigint
 FROM socialsecurity_invoice t LEFT JOIN (
     SELECT a.invoice_id, SUM(a.amount) AS total FROM socialsecurity_allocation a
     JOIN socialsecurity_invoice t ON t.id = a.invoice_id
@@ -148,28 +215,31 @@ FROM socialsecurity_invoice t LEFT JOIN (
 WHERE t.total > 0 AND t.settled_on IS NULL AND {_PAYER} AND t.total > COALESCE(paid.total, 0)"""
 
 
-def _fetch(sql: str, employer_ids: Sequence[int], member_ids: Sequence[int]) -> list[tuple]:
-    rows: list[tuple] = []
+def _fetch(sql: str, width: int, employer_ids: Sequence[int],
+           member_ids: Sequence[int]) -> np.ndarray:
+    """The query's `width` bigint columns for these payers, as an (n, width) array. The server
+    packs every value as 8 bytes (int8send) into one bytea, which numpy reads in one go: no
+    Python object per value."""
+    columns = [f"c{position}" for position in range(width)]
+    packed = " || ".join(f"int8send(row.{column})" for column in columns)
+    parts = [np.empty((0, width), dtype=np.int64)]
     with connection.cursor() as cursor:
         for kind, ids in (("employers", employer_ids), ("members", member_ids)):
             if ids:
-                cursor.execute(sql.replace("{payer}", _BY_PAYER[kind]), {"ids": list(ids)})
-                rows += cursor.fetchall()
-    return rows
+                query = sql.replace(_PAYER, _BY_PAYER[kind])
+                cursor.execute(f"SELECT string_agg({packed}, NULL) "
+                               f"FROM ({query}) AS row({', '.join(columns)})", {"ids": list(ids)})
+                data = cursor.fetchone()[0]
+                if data is not None:
+                    parts.append(np.frombuffer(data, dtype=">i8").reshape(-1, width)
+                                 .astype(np.int64))
+    return np.concatenate(parts)
 
 
-def _sources(employer_ids: Sequence[int], member_ids: Sequence[int]) -> list[tuple]:
-    """(debtor, date, order, payment id, credit note id, money left) of every unallocated
-    payment and credit note of these payers."""
+def _sources(employer_ids: Sequence[int], member_ids: Sequence[int]) -> _Sources:
+    """Every unallocated payment and credit note of these payers."""
     if connection.vendor == "postgresql":
-        rows = [(_debtor_key(employer, member), received, 0, pk, None, left)
-                for pk, employer, member, received, left in _fetch(
-                    _SOURCES_SQL, employer_ids, member_ids)]
-        rows += [(_debtor_key(employer, member), issued, 1, None, pk, left)
-                 for pk, employer, member, issued, left in _fetch(
-                     _CREDIT_NOTES_SQL, employer_ids, member_ids)]
-        rows.sort(key=lambda row: (row[0], row[1], row[2], row[3] or row[4]))
-        return rows
+        return _Sources.sorted_from(_fetch(_SOURCES_SQL, 7, employer_ids, member_ids))
     rows: list[tuple] = []
     for where in _debtor_filter(employer_ids, member_ids):
         payments = (Payment.objects.filter(where, status=Payment.Status.IDENTIFIED)
@@ -177,26 +247,30 @@ def _sources(employer_ids: Sequence[int], member_ids: Sequence[int]) -> list[tup
                     .filter(amount__gt=F("used"))
                     .values_list("pk", "employer_id", "member_id", "received_on", "amount",
                                  "used"))
-        rows += [(_debtor_key(employer, member), received, 0, pk, None, amount - used)
+        rows += [(employer or 0, member or 0, _day_number(received), 0, pk, 0, amount - used)
                  for pk, employer, member, received, amount, used in payments]
         notes = (Invoice.objects.filter(where, total__lt=0)
                  .annotate(used=Coalesce(Sum("credit_allocations__amount"), 0))
                  .filter(total__lt=-F("used"))
                  .values_list("pk", "employer_id", "member_id", "issued_on", "total", "used"))
-        rows += [(_debtor_key(employer, member), issued, 1, None, pk, -total - used)
+        rows += [(employer or 0, member or 0, _day_number(issued), 1, 0, pk, -total - used)
                  for pk, employer, member, issued, total, used in notes]
-    rows.sort(key=lambda row: (row[0], row[1], row[2], row[3] or row[4]))
-    return rows
+    return _Sources.sorted_from(_columns(rows, 7))
 
 
-def _open_invoices(employer_ids: Sequence[int], member_ids: Sequence[int]) -> list[tuple]:
-    """(debtor, due on, id, issued on, still owed) of every open invoice, oldest due first."""
+def _new_sources(payments: Sequence[Payment]) -> _Sources:
+    """The money of payments just inserted (nothing of it allocated yet)."""
+    return _Sources.sorted_from(_columns(
+        [(payment.employer_id or 0, payment.member_id or 0, _day_number(payment.received_on),
+          0, payment.pk, 0, payment.amount)
+         for payment in payments if payment.employer_id or payment.member_id], 7))
+
+
+def _open_invoices(employer_ids: Sequence[int], member_ids: Sequence[int]) -> _OpenInvoices:
+    """Every open invoice of these payers, with what is still owed."""
     if connection.vendor == "postgresql":
-        rows = [(_debtor_key(employer, member), due, pk, issued, owed)
-                for pk, employer, member, due, issued, owed in _fetch(
-                    _OPEN_INVOICES_SQL, employer_ids, member_ids)]
-        rows.sort(key=lambda row: (row[0], row[1], row[2]))
-        return rows
+        return _OpenInvoices.sorted_from(_fetch(_OPEN_INVOICES_SQL, 6, employer_ids,
+                                                member_ids))
     rows: list[tuple] = []
     for where in _debtor_filter(employer_ids, member_ids):
         invoices = (Invoice.objects.filter(where, total__gt=0, settled_on__isnull=True)
@@ -204,10 +278,10 @@ def _open_invoices(employer_ids: Sequence[int], member_ids: Sequence[int]) -> li
                     .filter(total__gt=F("paid"))
                     .values_list("pk", "employer_id", "member_id", "due_on", "issued_on",
                                  "total", "paid"))
-        rows += [(_debtor_key(employer, member), due, pk, issued, total - paid)
+        rows += [(pk, employer or 0, member or 0, _day_number(due), _day_number(issued),
+                  total - paid)
                  for pk, employer, member, due, issued, total, paid in invoices]
-    rows.sort(key=lambda row: (row[0], row[1], row[2]))
-    return rows
+    return _OpenInvoices.sorted_from(_columns(rows, 6))
 
 
 def _group_cumulative(debtors: np.ndarray, amounts: np.ndarray) -> np.ndarray:
@@ -218,45 +292,43 @@ def _group_cumulative(debtors: np.ndarray, amounts: np.ndarray) -> np.ndarray:
     return total - np.maximum.accumulate(before_group)
 
 
-def _laid_out(debtors: np.ndarray, amounts: np.ndarray, base: dict[int, int],
-              cap: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end of each row on the global line, cut at its debtor's cap."""
+def _laid_out(debtors: np.ndarray, amounts: np.ndarray, line_debtors: np.ndarray,
+              bases: np.ndarray, caps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of each row on the global line, cut at its debtor's cap (a debtor not
+    on the line, `line_debtors` sorted, gets an empty stretch)."""
     ends_local = _group_cumulative(debtors, amounts)
-    caps = np.array([cap.get(int(debtor), 0) for debtor in debtors], dtype=np.int64)
-    bases = np.array([base.get(int(debtor), 0) for debtor in debtors], dtype=np.int64)
-    starts = bases + np.minimum(ends_local - amounts, caps)
-    ends = bases + np.minimum(ends_local, caps)
-    return starts, ends
+    where = np.minimum(np.searchsorted(line_debtors, debtors), len(line_debtors) - 1)
+    cap = np.where(line_debtors[where] == debtors, caps[where], 0)
+    return (bases[where] + np.minimum(ends_local - amounts, cap),
+            bases[where] + np.minimum(ends_local, cap))
 
 
-def compute_allocations(sources: list[tuple], invoices: list[tuple]) -> list[tuple]:
-    """Which source pays how much of which invoice: [(source row, invoice row, amount)].
+def compute_allocations(source_debtors: np.ndarray, source_amounts: np.ndarray,
+                        invoice_debtors: np.ndarray, invoice_amounts: np.ndarray,
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which source pays how much of which invoice: (source row, invoice row, amount) arrays,
+    one entry per allocation. Sources are sorted by debtor then in spending order, invoices by
+    debtor then oldest due first.
 
     Each debtor can allocate min(money available, amount owed). Debtor d gets the stretch
     [base_d, base_d + that) of one number line; its sources tile the stretch in date order and
     its invoices tile it in due order, so every piece between two consecutive boundaries belongs
     to exactly one source and one invoice: that piece is an allocation.
     """
-    if not sources or not invoices:
-        return []
-    source_debtors = np.array([row[0] for row in sources], dtype=np.int64)
-    source_amounts = np.array([row[5] for row in sources], dtype=np.int64)
-    invoice_debtors = np.array([row[0] for row in invoices], dtype=np.int64)
-    invoice_amounts = np.array([row[4] for row in invoices], dtype=np.int64)
-    available = _totals(source_debtors, source_amounts)
-    owed = _totals(invoice_debtors, invoice_amounts)
-    cap: dict[int, int] = {}
-    base: dict[int, int] = {}
-    line = 0
-    for debtor in sorted(available.keys() & owed.keys()):
-        amount = min(available[debtor], owed[debtor])
-        if amount > 0:
-            cap[debtor], base[debtor] = amount, line
-            line += amount
-    if not line:
-        return []
-    source_starts, source_ends = _laid_out(source_debtors, source_amounts, base, cap)
-    invoice_starts, invoice_ends = _laid_out(invoice_debtors, invoice_amounts, base, cap)
+    empty = np.empty(0, dtype=np.int64)
+    if not len(source_debtors) or not len(invoice_debtors):
+        return empty, empty, empty
+    debtors, available = _totals(source_debtors, source_amounts)
+    owing, owed = _totals(invoice_debtors, invoice_amounts)
+    both, in_available, in_owed = np.intersect1d(debtors, owing, assume_unique=True,
+                                                 return_indices=True)
+    caps = np.minimum(available[in_available], owed[in_owed])
+    bases = np.cumsum(caps) - caps
+    if not caps.sum():
+        return empty, empty, empty
+    source_starts, source_ends = _laid_out(source_debtors, source_amounts, both, bases, caps)
+    invoice_starts, invoice_ends = _laid_out(invoice_debtors, invoice_amounts, both, bases,
+                                             caps)
     source_used = source_ends > source_starts
     invoice_used = invoice_ends > invoice_starts
     points = np.unique(np.concatenate([source_starts[source_used], source_ends[source_used],
@@ -268,15 +340,43 @@ def compute_allocations(sources: list[tuple], invoices: list[tuple]) -> list[tup
                                               side="right") - 1]
     invoice_row = used_invoices[np.searchsorted(invoice_starts[used_invoices], pieces_start,
                                                 side="right") - 1]
-    amounts = pieces_end - pieces_start
-    return list(zip(source_row.tolist(), invoice_row.tolist(), amounts.tolist(), strict=True))
+    return source_row, invoice_row, pieces_end - pieces_start
 
 
-def _totals(debtors: np.ndarray, amounts: np.ndarray) -> dict[int, int]:
+def _totals(debtors: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each debtor (sorted) and the sum of its amounts."""
     unique, inverse = np.unique(debtors, return_inverse=True)
     sums = np.zeros(len(unique), dtype=np.int64)
     np.add.at(sums, inverse, amounts)
-    return dict(zip(unique.tolist(), sums.tolist(), strict=True))
+    return unique, sums
+
+
+@dataclass
+class _Allocations:
+    """The allocations to write, one array per column (0: no payment, no credit note)."""
+
+    invoice: np.ndarray
+    payment: np.ndarray
+    credit_note: np.ndarray
+    amount: np.ndarray
+    day: np.ndarray
+
+
+def _allocations(sources: _Sources, invoices: _OpenInvoices,
+                 ) -> tuple[_Allocations, np.ndarray, np.ndarray]:
+    """The allocations, and the invoices they settle in full with the day of the last piece
+    (an allocation is dated the later of its money's date and its invoice's issue)."""
+    source_row, invoice_row, amount = compute_allocations(
+        sources.debtor, sources.amount, invoices.debtor, invoices.owed)
+    day = np.maximum(sources.day[source_row], invoices.issued[invoice_row])
+    rows = _Allocations(invoices.invoice[invoice_row], sources.payment[source_row],
+                        sources.credit_note[source_row], amount, day)
+    allocated = np.zeros(len(invoices.invoice), dtype=np.int64)
+    np.add.at(allocated, invoice_row, amount)
+    last_day = np.full(len(invoices.invoice), np.iinfo(np.int64).min)  # days before 2000 < 0
+    np.maximum.at(last_day, invoice_row, day)
+    settled = (allocated == invoices.owed) & (allocated > 0)
+    return rows, invoices.invoice[settled], last_day[settled]
 
 
 def allocate_for_debtors(employer_ids: Iterable[int] = (), member_ids: Iterable[int] = (),
@@ -296,71 +396,90 @@ def allocate_for_debtors(employer_ids: Iterable[int] = (), member_ids: Iterable[
         return AllocationResult()
     with transaction.atomic():
         lock_debtors(employer_ids, member_ids)
-        if new_payments is None:
-            sources = _sources(employer_ids, member_ids)
-        else:
-            sources = sorted(((_debtor_key(payment.employer_id, payment.member_id),
-                               payment.received_on, 0, payment.pk, None, payment.amount)
-                              for payment in new_payments
-                              if payment.employer_id or payment.member_id),
-                             key=lambda row: (row[0], row[1], row[2], row[3]))
-        invoices = _open_invoices(employer_ids, member_ids) if sources else []
-        pieces = compute_allocations(sources, invoices)
-        if not pieces:
+        sources = (_sources(employer_ids, member_ids) if new_payments is None
+                   else _new_sources(new_payments))
+        if not len(sources.debtor):
             return AllocationResult()
-        rows = []
-        allocated: dict[int, int] = defaultdict(int)
-        last_date: dict[int, datetime.date] = {}
-        for source_row, invoice_row, amount in pieces:
-            source, invoice = sources[source_row], invoices[invoice_row]
-            on = max(source[1], invoice[3])
-            rows.append((invoice[2], source[3], source[4], amount, on))
-            allocated[invoice_row] += amount
-            last_date[invoice_row] = max(on, last_date.get(invoice_row, on))
+        invoices = _open_invoices(employer_ids, member_ids)
+        rows, settled, settled_days = _allocations(sources, invoices)
+        if not len(rows.amount):
+            return AllocationResult()
         _insert_allocations(rows)
-        settled = {invoices[invoice_row][2]: last_date[invoice_row]
-                   for invoice_row, amount in allocated.items()
-                   if amount == invoices[invoice_row][4]}
-        _settle(settled)
-        mark_paid_for_invoices(settled)
-    return AllocationResult(len(rows), sum(row[3] for row in rows), len(settled))
+        _settle(settled, settled_days)
+        mark_paid_for_invoices(settled.tolist())
+    return AllocationResult(len(rows.amount), int(rows.amount.sum()), len(settled))
 
 
-def _settle(settled: dict[int, datetime.date]) -> None:
-    """Date the invoices now fully paid: {invoice id: settled on}."""
-    if not settled:
+def _settle(invoice_ids: np.ndarray, days: np.ndarray) -> None:
+    """Date the invoices now fully paid, each on its day (a day number)."""
+    if not len(invoice_ids):
         return
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE socialsecurity_invoice invoice SET settled_on = settled.day "
-                "FROM unnest(%s::bigint[], %s::date[]) AS settled(id, day) "
-                "WHERE invoice.id = settled.id",
-                [list(settled), list(settled.values())])
+                f"UPDATE socialsecurity_invoice invoice SET settled_on = {_DAYS} + settled.day "
+                "FROM unnest(%s::bigint[], %s::integer[]) AS settled(id, day) "
+                "WHERE invoice.id = settled.id", [invoice_ids.tolist(), days.tolist()])
         return
-    by_date: dict[datetime.date, list[int]] = defaultdict(list)
-    for invoice_id, settled_on in settled.items():
-        by_date[settled_on].append(invoice_id)
-    for settled_on, invoice_ids in by_date.items():
-        for chunk in _chunks(invoice_ids):
-            Invoice.objects.filter(pk__in=chunk).update(settled_on=settled_on)
+    for day in np.unique(days).tolist():
+        for chunk in _chunks(invoice_ids[days == day].tolist()):
+            Invoice.objects.filter(pk__in=chunk).update(settled_on=_day(day))
 
 
-def _insert_allocations(rows: list[tuple]) -> None:
-    """(invoice, payment, credit note, amount, date) rows, in a few statements."""
+_ALLOCATION_COLUMNS = "invoice_id, payment_id, credit_note_id, amount, allocated_on"
+
+
+def _insert_allocations(rows: _Allocations) -> None:
+    """One binary COPY on PostgreSQL, batches elsewhere."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO socialsecurity_allocation "
-                "(invoice_id, payment_id, credit_note_id, amount, allocated_on) "
-                "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], "
-                "%s::date[])",
-                [list(column) for column in zip(*rows, strict=True)])
+        with connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY socialsecurity_allocation ({_ALLOCATION_COLUMNS}) FROM STDIN "
+                "(FORMAT binary)") as copy:
+            copy.write(_allocation_copy(rows))
         return
     Allocation.objects.bulk_create(
-        [Allocation(invoice_id=invoice, payment_id=payment, credit_note_id=note, amount=amount,
-                    allocated_on=on) for invoice, payment, note, amount, on in rows],
+        [Allocation(invoice_id=invoice, payment_id=payment or None,
+                    credit_note_id=note or None, amount=amount, allocated_on=_day(day))
+         for invoice, payment, note, amount, day in zip(
+             rows.invoice.tolist(), rows.payment.tolist(), rows.credit_note.tolist(),
+             rows.amount.tolist(), rows.day.tolist(), strict=True)],
         batch_size=INSERT_BATCH)
+
+
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, no extension
+_COPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
+
+
+def _allocation_copy(rows: _Allocations) -> bytes:
+    """The allocations in PostgreSQL's binary COPY format, built by numpy: the rows paid by a
+    payment, then those paid by a credit note (each with the other source NULL); the date as
+    its 4-byte day number."""
+    parts = [_COPY_HEADER]
+    paid_by_payment = rows.payment > 0
+    for chosen, by_payment in ((paid_by_payment, True), (~paid_by_payment, False)):
+        parts.append(_copy_tuples([
+            rows.invoice[chosen], rows.payment[chosen] if by_payment else None,
+            None if by_payment else rows.credit_note[chosen], rows.amount[chosen],
+            rows.day[chosen].astype(np.int32)]))
+    return b"".join([*parts, _COPY_TRAILER])
+
+
+def _copy_tuples(columns: Sequence[np.ndarray | None]) -> bytes:
+    """Rows of the binary COPY format, without header: each column a bigint (int64) or integer
+    or date (int32) array, or None for NULL in every row."""
+    count = next(len(values) for values in columns if values is not None)
+    layout = [("fields", ">i2")]
+    for position, values in enumerate(columns):
+        layout.append((f"length{position}", ">i4"))
+        if values is not None:
+            layout.append((f"value{position}", values.dtype.newbyteorder(">")))
+    tuples = np.empty(count, dtype=np.dtype(layout))
+    tuples["fields"] = len(columns)
+    for position, values in enumerate(columns):
+        tuples[f"length{position}"] = -1 if values is None else values.dtype.itemsize
+        if values is not None:
+            tuples[f"value{position}"] = values
+    return tuples.tobytes()
 
 
 def allocate_open_credit(employer: Employer | None = None,
