@@ -17,11 +17,14 @@ then the tables are vacuumed and analysed.
 
 Timed:
 (a) in a child process whose peak resident memory (ru_maxrss) is read when it ends: estimates
-    for every member at once, "retire at 60" counting the record as it stands (the figure "if
-    you stopped contributing today"): read the members (binary COPY), read the counted records
-    (binary COPY), put them in (member, month) order, assess (pakan.rules.benefits) — timed
-    together and by phase, --repeat runs. The same with the record continued at the current
-    wage until the 60th birthday (chunked by members to bound memory) is timed once, apart.
+    for every member at once (`estimate_many`), "retire at 60" counting the record as it stands
+    (the figure "if you stopped contributing today"): read the members and, at the same time on
+    connections of their own, the counted records (columns packed by the server), put them in
+    (member, month) order, assess (pakan.rules.benefits) — timed together and by phase
+    (read_members: until the members are in; read_records: the rest of the reading), --repeat
+    runs, each with the load average at its start. The same with the record continued at the
+    current wage until the 60th birthday (chunked by members to bound memory) is timed once,
+    apart.
 (b) one estimate through the API (Django's test client, a member account on
     /api/v1/benefits/estimates/me/ and an officer on .../member/<id>/), --api-requests times
     each, p50/p95; the first request of each kind is a warm-up and is not counted.
@@ -207,23 +210,21 @@ def build_records(months: int) -> dict:
 # --- (a) every member at once, in a child process ----------------------------------------------
 
 def child_estimates(continue_record: bool) -> None:
-    from pakan.benefits.selectors import estimates as selectors
     from pakan.benefits.services import estimates as services
 
     scenario = services.Scenario(name="retire", age=RETIREMENT_AGE)
     phases: dict[str, float] = {}
+    load = os.getloadavg()[0]
     started = time.perf_counter()
-    histories = selectors.read_histories(None, AS_OF, timings=phases)
-    mark = time.perf_counter()
-    result = services.estimate_histories(histories, scenario, as_of=AS_OF,
-                                         continue_record=continue_record)
-    phases["assess"] = time.perf_counter() - mark
+    result = services.estimate_many(None, scenario, as_of=AS_OF,
+                                    continue_record=continue_record, timings=phases)
     seconds = time.perf_counter() - started
     print(json.dumps({
         "seconds": seconds,
         "phases": phases,
+        "load_average_at_start": round(load, 2),
         "members": len(result.member_id),
-        "records": len(histories.records.month),
+        "records": result.records_read,
         "assessed_records": result.assessed_records,
         "qualifying": int(result.assessment.qualifies.sum()),
         "by_kind": {kind or "not_qualified": int((result.assessment.kind == kind).sum())

@@ -6,6 +6,7 @@ questions get clear bilingual errors."""
 from __future__ import annotations
 
 import datetime
+import threading
 
 import numpy as np
 import pytest
@@ -322,12 +323,20 @@ def test_many_at_once_equal_one_at_a_time(crowd, scenario, continue_record):
         assert column_row(many, position) == explanation_row(expected), member_id
 
 
-def test_many_in_small_chunks_equal_many_at_once(crowd):
+def records_per_member(histories) -> np.ndarray:
+    return np.bincount(histories.records.member_index, minlength=len(histories.members))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_many_in_small_chunks_equal_many_at_once(crowd, threads):
+    """Chunks of a few members, assessed one at a time or two at a time in threads."""
     histories = selectors.read_histories(None, AS_OF)
     whole = services.estimate_histories(histories, RETIRE_60, as_of=AS_OF,
                                         continue_record=True)
     chunked = services.estimate_histories(histories, RETIRE_60, as_of=AS_OF,
-                                          continue_record=True, chunk_records=50)
+                                          continue_record=True, chunk_records=50,
+                                          threads=threads)
+    assert len(services._chunks(records_per_member(histories), 50)) > 2
     assert chunked.assessed_records == whole.assessed_records
     for name in (*COLUMNS, "refusal", "reference_wage", "kind", "end_date"):
         assert np.array_equal(getattr(chunked.assessment, name),
@@ -337,7 +346,10 @@ def test_many_in_small_chunks_equal_many_at_once(crowd):
 
 @pytest.mark.parametrize("named_in_query", [900, 1], ids=["ids_in_query", "filtered_after"])
 def test_a_selection_reads_only_those_members(crowd, monkeypatch, named_in_query):
+    """A few members are named in the query; more are read like everyone (on PostgreSQL by
+    ranges of pages) and the others' records left out."""
     monkeypatch.setattr(selectors, "PORTABLE_ID_LIMIT", named_in_query)
+    monkeypatch.setattr(selectors, "SELECTION_BY_INDEX", named_in_query)
     chosen = {crowd["twice"].pk: 125, crowd["volunteer"].pk: 38}
     histories = selectors.read_histories([*chosen, 10**9], AS_OF)
     assert histories.members.member_id.tolist() == sorted(chosen)
@@ -378,6 +390,115 @@ def test_the_bulk_read_sorts_sparse_records_too(geography, employer):
     assert histories.records.wage.tolist() == [500_000, 1_000_000]
 
 
+def test_a_wage_too_large_for_a_float_is_read_exactly(worker, employer):
+    """On PostgreSQL records come as pairs of float8 (exact below 2**53 kip); a range with a
+    larger value is read again as exact integers. Kip stay exact either way."""
+    huge = 2**53 + 1
+    give_contribution_record(worker, datetime.date(2025, 5, 1), 1, huge - 4_000_000,
+                             employer=make_employer(employer.village, registered_on=LONG_AGO))
+    histories = selectors.read_histories(None, AS_OF)
+    assert histories.records.wage.tolist() == selectors.member_record(worker, AS_OF).wages
+    assert histories.records.wage[-1] == huge
+    assert len(histories.records.wage) == 240
+
+
+def test_bulk_columns_are_read_back_from_their_packed_form():
+    """The packed binary forms the server sends (big-endian integers; pairs of float8)."""
+    values = np.array([0, 1, -5, 2**62 + 3], dtype=np.int64)
+    assert selectors.numpy_of_packed(values.astype(">i8").tobytes()).tolist() == values.tolist()
+    assert selectors.numpy_of_packed(None).dtype == np.int64
+    pairs = np.array([[3, 1_500_000], [2**52, 7]], dtype=">f8").tobytes()
+    first, second = selectors.numpy_of_pairs(pairs)
+    assert first.tolist() == [3, 2**52] and second.tolist() == [1_500_000, 7]
+    assert selectors.numpy_of_pairs(np.array([[1, 2**53]], dtype=">f8").tobytes()) is None
+    assert selectors.numpy_of_pairs(np.array([[-2.0**53, 1]], dtype=">f8").tobytes()) is None
+    assert [column.tolist() for column in selectors.numpy_of_pairs(None)] == [[], []]
+    with pytest.raises(ValueError):
+        selectors.numpy_of_packed(b"\x00" * 7)
+
+
+def raw_records(seed: int, members: int, months: int, count: int) -> selectors.RawRecords:
+    """Random records in three parts, as three ranges of the table would give them."""
+    generator = np.random.default_rng(seed)
+    member_index = generator.integers(0, members, count).astype(np.int32)
+    month = (1400 + generator.integers(0, months, count)).astype(np.int16)
+    wage = generator.integers(0, 5_000_000, count).astype(np.int64)
+    paid = generator.random(count) < 0.9
+    raw = selectors.RawRecords()
+    for part in np.array_split(np.arange(count), 3):
+        raw.add(member_index[part], month[part], wage[part], paid[part])
+    return raw
+
+
+@pytest.mark.parametrize("months", [3, 400], ids=["dense", "sparse"])
+def test_records_are_put_in_order_by_counting_and_by_sorting_alike(monkeypatch, months):
+    """Random records, several in some (member, month) cells: one row per cell in (member,
+    month) order with the wages added, and the unpaid months counted once, whether grouped in
+    the dense grid or by sorting."""
+    members = 50
+    expected: dict[tuple[int, int], int] = {}
+    unpaid: dict[int, set[int]] = {}
+    reference = raw_records(7, members, months, 400)
+    for member_index, month, wage in reference.parts:
+        for cell, amount in zip(zip(member_index.tolist(), month.tolist(), strict=True),
+                                wage.tolist(), strict=True):
+            expected[cell] = expected.get(cell, 0) + amount
+    for member_index, month in reference.unpaid:
+        for member, number in zip(member_index.tolist(), month.tolist(), strict=True):
+            unpaid.setdefault(member, set()).add(number)
+    results = []
+    for factor, minimum in ((10**6, 10**6), (0, 0)):  # the dense grid, then sorting
+        monkeypatch.setattr(selectors, "DENSE_GRID_FACTOR", factor)
+        monkeypatch.setattr(selectors, "DENSE_GRID_MINIMUM", minimum)
+        results.append(selectors._records_in_order(raw_records(7, members, months, 400),
+                                                   members))
+    for records in results:
+        month_numbers = (records.month - selectors.MONTH_ZERO).astype(np.int64).tolist()
+        cells = list(zip(records.member_index.tolist(), month_numbers, strict=True))
+        assert cells == sorted(expected)
+        assert records.wage.tolist() == [expected[cell] for cell in sorted(expected)]
+        assert records.unpaid_employer_months.tolist() == [
+            len(unpaid.get(member, ())) for member in range(members)]
+        assert records.member_index.dtype == np.int64
+
+
+def test_the_latest_spell_is_found_in_any_order_of_the_spells():
+    """Each member's latest spell started by the day (its category, whether it covers the
+    day), whether the spells come sorted, one a member, or shuffled, several a member."""
+    day = (AS_OF - datetime.date(1970, 1, 1)).days
+    member_id = np.array([10, 11, 12, 13], dtype=np.int64)
+    spells = np.array([  # member, start, end, category code
+        [10, day - 900, day - 400, 1], [10, day - 300, day + 99, 2], [11, day - 50, day - 1, 3],
+        [13, day - 10, day, 1], [13, day - 20, day + 5, 2]], dtype=np.int64)
+    latest = selectors.CATEGORY_NAMES[[2, 3, 0, 1]].tolist()  # member 12 has no spell
+    for order in ([0, 1, 2, 3, 4], [4, 2, 1, 3, 0], [1, 2, 3]):  # sorted, shuffled, one each
+        rows = spells[order]
+        category, covered = selectors._latest_spell(member_id, rows[:, 0], rows[:, 1],
+                                                    rows[:, 2], rows[:, 3], AS_OF)
+        assert category.tolist() == latest
+        assert covered.tolist() == [True, False, False, True]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_member_read_stops_the_record_readers(geography, monkeypatch):
+    employer = make_employer(geography["0101001"], registered_on=LONG_AGO)
+    for _ in range(6):
+        give_contribution_record(make_worker(employer, start_on=datetime.date(2020, 1, 1)),
+                                 datetime.date(2020, 1, 1), 40, 2_000_000, employer=employer)
+    monkeypatch.setattr(selectors, "PAGES_PER_RANGE", 1)
+    assert len(selectors._page_ranges()) > 2
+
+    def refused(*_arguments):
+        raise RuntimeError("members unreadable")
+
+    monkeypatch.setattr(selectors._PostgresReader, "members", refused)
+    before = threading.active_count()
+    with pytest.raises(RuntimeError, match="members unreadable"):
+        selectors.read_histories(None, AS_OF)
+    assert threading.active_count() == before
+
+
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_the_parallel_read_in_page_ranges_equals_the_read_on_one_connection(geography,
@@ -397,5 +518,7 @@ def test_the_parallel_read_in_page_ranges_equals_the_read_on_one_connection(geog
     single = selectors.read_histories(None, AS_OF)
     for name in ("member_index", "month", "wage", "unpaid_employer_months"):
         assert np.array_equal(getattr(parallel.records, name), getattr(single.records, name))
+    for name in ("member_id", "birth_date", "sex", "category", "member_on_date"):
+        assert np.array_equal(getattr(parallel.members, name), getattr(single.members, name))
     assert len(parallel.records.month) == sum(30 + number for number in range(6))
     assert parallel.records.unpaid_employer_months.tolist() == [1, 0, 0, 0, 0, 0]

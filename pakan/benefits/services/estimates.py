@@ -11,14 +11,20 @@ Two figures answer each question:
 - "if you stopped contributing today": the record as it stands.
 
 For one member both figures come from one call of the rules (two rows). For every member at
-once (planning, the benchmark) `estimate_many` assesses whole columns, members taken in chunks
-of at most CHUNK_RECORDS records (with the continuation) so memory stays bounded.
+once (planning, the benchmark) `estimate_many` assesses whole columns, members taken in chunks,
+at most CHUNK_RECORDS records (with the continuation) at work at a time so memory stays
+bounded, ASSESS_THREADS chunks at a time so the cores share the work.
 """
 
 from __future__ import annotations
 
 import datetime
+import os
+import threading
+import time
+from collections import deque
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -45,7 +51,8 @@ MAXIMUM_SICKNESS_DAYS = 365
 MAXIMUM_CHILDREN = 5
 EVENT_HORIZON_DAYS = 731        # an illness or a birth up to two years ahead
 RECENT_MONTHS = 3               # contributing now: a counted month among the last three
-CHUNK_RECORDS = 6_000_000       # records per chunk assessed at once, in bulk
+CHUNK_RECORDS = 6_000_000       # records assessed at once, in bulk (in all chunks at work)
+ASSESS_THREADS = min(2, os.cpu_count() or 1)  # chunks assessed at the same time
 YES = ("yes", "true", "1", "on")
 NO = ("no", "false", "0", "off", "")
 
@@ -397,20 +404,33 @@ class EstimateColumns:
     reference_wage: np.ndarray
     months_counted: np.ndarray
 
-    @classmethod
-    def of(cls, assessment) -> EstimateColumns:
-        """The columns alone: an Assessment also holds its history (for explanations), which
-        must not outlive its chunk."""
-        return cls(**{name: getattr(assessment, name) for name in RESULT_COLUMNS})
 
-    @classmethod
-    def joined(cls, parts: list[EstimateColumns]) -> EstimateColumns:
-        if len(parts) == 1:
-            return parts[0]
-        if not parts:
-            return cls(**{name: np.zeros(0) for name in RESULT_COLUMNS})
-        return cls(**{name: np.concatenate([getattr(part, name) for part in parts])
-                      for name in RESULT_COLUMNS})
+class _Gathered:
+    """The chunks' answer columns copied into whole columns as each chunk is assessed: the
+    chunk's own columns (and the Assessment, which also holds the chunk's history for
+    explanations) are let go at once instead of all being kept for a concatenation at the end,
+    which would hold every column twice."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows, self.filled = rows, 0
+        self.columns: dict[str, np.ndarray] = {}
+
+    def add(self, columns: dict[str, np.ndarray]) -> None:
+        count = len(columns["qualifies"])
+        for name in RESULT_COLUMNS:
+            part = columns[name]
+            column = self.columns.get(name)
+            if column is None:
+                column = self.columns[name] = np.empty(self.rows, dtype=part.dtype)
+            elif np.result_type(column.dtype, part.dtype) != column.dtype:  # wider texts
+                column = self.columns[name] = column.astype(
+                    np.result_type(column.dtype, part.dtype))
+            column[self.filled:self.filled + count] = part
+        self.filled += count
+
+    def whole(self) -> EstimateColumns:
+        return EstimateColumns(**{name: self.columns.get(name, np.zeros(0))[:self.filled]
+                                  for name in RESULT_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -420,6 +440,7 @@ class ManyEstimates:
     assessment: EstimateColumns
     continued: bool
     assessed_records: int            # records the rules saw (with any continuation)
+    records_read: int                # counted member-months read (of every member read)
     rules_version: str
 
 
@@ -467,11 +488,13 @@ def _chunk_history(histories: BulkHistories, first: int, stop: int, chosen: np.n
 
 
 def estimate_histories(histories: BulkHistories, scenario: Scenario, *, as_of: datetime.date,
-                       continue_record: bool = False,
-                       chunk_records: int = CHUNK_RECORDS) -> ManyEstimates:
+                       continue_record: bool = False, chunk_records: int = CHUNK_RECORDS,
+                       threads: int = ASSESS_THREADS) -> ManyEstimates:
     """Estimates for every living member of `histories` (dead members are left out), assessed
-    in chunks of members of at most `chunk_records` records (with any continuation), so the
-    rules' working arrays stay small whatever the number of members."""
+    in chunks of members, at most `chunk_records` records (with any continuation) at a time,
+    so the rules' working arrays stay small whatever the number of members: `threads` chunks
+    of `chunk_records / threads` at a time (numpy does the rules' work on whole columns
+    without holding Python's lock, so two chunks keep two cores busy)."""
     from pakan.rules.benefits import RULES_VERSION
 
     members, records = histories.members, histories.records
@@ -484,29 +507,90 @@ def estimate_histories(histories: BulkHistories, scenario: Scenario, *, as_of: d
         continuing = contributing_now(members.member_on_date, last_month, as_of)
         extra = continuation_months(continuing, last_month, event_date)
     extra[~alive] = 0
-    starts = np.searchsorted(records.member_index, np.arange(len(members) + 1))
+    # Each member's first record (records are sorted by member): the needles in the records'
+    # own integer type, so that the records are not copied to another one.
+    starts = np.searchsorted(records.member_index,
+                             np.arange(len(members) + 1, dtype=records.member_index.dtype))
     wanted = np.where(alive, np.diff(starts) + extra, 0)
     current_wage = histories.current_wage if continue_record else None
-    parts, assessed = [], 0
-    for first, stop in _chunks(wanted, chunk_records):
+
+    def assessed_chunk(bounds: tuple[int, int]) -> tuple[dict[str, np.ndarray], int] | None:
+        first, stop = bounds
         chosen = np.flatnonzero(alive[first:stop]) + first
         if len(chosen) == 0:
-            continue
+            return None
         history = _chunk_history(histories, first, stop, chosen, starts, extra, last_month,
                                  current_wage)
-        assessed += len(history.record_month)
-        parts.append(EstimateColumns.of(_assess(
-            branch, history, event_date[chosen],
-            {name: column[chosen] for name, column in facts.items()})))
-        del history
+        assessment = _assess(branch, history, event_date[chosen],
+                             {name: column[chosen] for name, column in facts.items()})
+        # The columns alone: the Assessment also holds the chunk's history (for
+        # explanations), which must not outlive the chunk.
+        return ({name: getattr(assessment, name) for name in RESULT_COLUMNS},
+                len(history.record_month))
+
+    gathered, assessed = _Gathered(int(alive.sum())), 0
+    threads = max(1, threads)
+    for result in _in_order(assessed_chunk, _chunks(wanted, max(1, chunk_records // threads)),
+                            threads):
+        if result is not None:
+            gathered.add(result[0])
+            assessed += result[1]
     return ManyEstimates(member_id=members.member_id[alive], event_date=event_date[alive],
-                         assessment=EstimateColumns.joined(parts), continued=continue_record,
-                         assessed_records=assessed, rules_version=RULES_VERSION)
+                         assessment=gathered.whole(), continued=continue_record,
+                         assessed_records=assessed, records_read=len(records.month),
+                         rules_version=RULES_VERSION)
+
+
+def _in_order(work, items: list, threads: int):
+    """`work(item)` for every item, `threads` at a time, the results yielded in the items'
+    order; at most `threads` results are held beyond the one being used (memory stays
+    bounded: a chunk's result is hundreds of megabytes for a million members)."""
+    if threads < 2 or len(items) < 2:
+        yield from map(work, items)
+        return
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="estimates") as pool:
+        running = deque(pool.submit(work, item) for item in items[:threads])
+        following = iter(items[threads:])
+        try:
+            while running:
+                result = running.popleft().result()
+                item = next(following, None)
+                if item is not None:
+                    running.append(pool.submit(work, item))
+                yield result
+        finally:
+            for future in running:
+                future.cancel()
+
+
+def _load_rules_parameters() -> None:
+    """The rules' legal parameters, loaded (once per process) ahead of the assessment. A
+    problem with them is left for the assessment to report, as it would without this."""
+    from pakan.rules.legal_parameters import list_parameters
+
+    try:
+        list_parameters()
+    except Exception:  # reported by the assessment itself
+        return
 
 
 def estimate_many(member_ids: Iterable[int] | None, scenario: Scenario, *,
-                  as_of: datetime.date, continue_record: bool = False) -> ManyEstimates:
+                  as_of: datetime.date, continue_record: bool = False,
+                  timings: dict[str, float] | None = None) -> ManyEstimates:
     """Estimates for many members at once (all when `member_ids` is None), for planning: the
-    records read set-wise and assessed as columns. The caller decides who may see them."""
-    return estimate_histories(read_histories(member_ids, as_of), scenario, as_of=as_of,
-                              continue_record=continue_record)
+    records read set-wise and assessed as columns. The caller decides who may see them.
+    `timings`, when given, receives the seconds of each phase (read_histories' and assess).
+
+    While the records are read (the database's work, mostly), the rules' legal parameters
+    are loaded in a thread (once per process), so the assessment does not wait for them."""
+    loading = threading.Thread(target=_load_rules_parameters, name="rules-parameters",
+                               daemon=True)
+    loading.start()
+    histories = read_histories(member_ids, as_of, timings=timings)
+    loading.join()
+    started = time.perf_counter()
+    estimates = estimate_histories(histories, scenario, as_of=as_of,
+                                   continue_record=continue_record)
+    if timings is not None:
+        timings["assess"] = time.perf_counter() - started
+    return estimates
