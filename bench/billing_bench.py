@@ -509,6 +509,7 @@ def main() -> None:
                 from django.core.management import call_command
 
                 call_command("migrate", verbosity=0)  # the kept fund, on today's schema
+                empty_billing()  # the kept fund may hold the last run's billing
             orm = orm_per_row(month, arguments.orm_sample) if arguments.orm_sample else None
             runs = []
             for repeat in range(arguments.repeat):
