@@ -3,8 +3,9 @@ invoices first.
 
 Every payment is one ledger posting (accounting.payment_posting) under its own key; the
 Allocation rows then say which invoices it settled. What a payer's money does not settle stays
-on its receivable as a credit (a negative balance) and is used, oldest first, as soon as a new
-invoice is issued: `allocate_open_credit` — billing calls it after issuing. Credit notes
+on its receivable as a credit (a negative balance) and is used, oldest first, on the payer's
+open invoices by `allocate_open_credit`, and again whenever the payer's next payment is matched;
+the monthly billing does not call it yet (see the billing doc). Credit notes
 (negative correction invoices) settle open invoices the same way.
 
 Allocation is one set operation for any number of payers (`allocate_for_debtors`): each payer's
@@ -485,7 +486,7 @@ def _copy_tuples(columns: Sequence[np.ndarray | None]) -> bytes:
 def allocate_open_credit(employer: Employer | None = None,
                          member: InsuredMember | None = None) -> AllocationResult:
     """Use a payer's credit (money paid beyond what it owed, credit notes) on its open invoices.
-    Billing calls this for every debtor it has just invoiced (allocate_for_debtors for many)."""
+    For many payers at once, allocate_for_debtors."""
     if employer is not None:
         return allocate_for_debtors(employer_ids=[employer.pk])
     if member is not None:
