@@ -49,7 +49,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "billing.json"
@@ -60,45 +59,14 @@ VILLAGES_PER_DISTRICT = 3
 MINIMUM_WAGE_2025 = 2_500_000
 
 sys.path.insert(0, str(ROOT))
-from common import machine, postgres_version  # noqa: E402
-
-
-def setup_django(database_url: str, var_dir: Path) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["PAKAN_VAR_DIR"] = str(var_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pakan.settings")
-    import django
-
-    django.setup()
-
-
-def psycopg_url(database_url: str) -> str:
-    return urlunsplit(urlsplit(database_url)._replace(scheme="postgresql"))
-
-
-def recreate_database(database_url: str, drop_only: bool = False) -> None:
-    import psycopg
-
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    if not name or parts.scheme not in ("postgres", "postgresql"):
-        raise SystemExit("DATABASE_URL must name a PostgreSQL database, e.g. " + DEFAULT_URL)
-    server = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def checkpoint(database_url: str) -> None:
-    import psycopg
-
-    with (
-        psycopg.connect(psycopg_url(database_url), autocommit=True) as connection,
-        contextlib.suppress(psycopg.errors.InsufficientPrivilege),
-    ):
-        connection.execute("CHECKPOINT")
-
+from common import (  # noqa: E402
+    checkpoint,
+    machine,
+    postgres_version,
+    psycopg_url,
+    recreate_database,
+    setup_django,
+)
 
 # --- set-up (not timed) -------------------------------------------------------------------------
 

@@ -1,13 +1,58 @@
-"""What every benchmark reports beside its figures: the machine it ran on, the PostgreSQL it
-measured, and percentiles of a list of timings. Imported by the scripts in this folder
-(each runs with bench/ first on sys.path)."""
+"""What every benchmark shares: its database made afresh and checkpointed, Django set up on it,
+and beside its figures the machine it ran on, the PostgreSQL it measured, and percentiles of a
+list of timings. Imported by the scripts in this folder (each runs with bench/ first on
+sys.path)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+
+def setup_django(database_url: str, var_dir: Path) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["PAKAN_VAR_DIR"] = str(var_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pakan.settings")
+    import django
+
+    django.setup()
+
+
+def psycopg_url(database_url: str) -> str:
+    return urlunsplit(urlsplit(database_url)._replace(scheme="postgresql"))
+
+
+def recreate_database(database_url: str, drop_only: bool = False) -> None:
+    """Drop the benchmark's database and (unless `drop_only`) create it empty."""
+    import psycopg
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    if not name or parts.scheme not in ("postgres", "postgresql"):
+        raise SystemExit("DATABASE_URL must name a PostgreSQL database, e.g. "
+                         "postgres://postgres@127.0.0.1:5432/pakan_bench")
+    server = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def checkpoint(database_url: str) -> None:
+    """Write the server's dirty pages out before a measured run, so that every run starts from
+    the same state instead of inheriting the WAL of the step before (a checkpoint that falls
+    inside a run slows it down). Needs a superuser; skipped otherwise."""
+    import psycopg
+
+    with (
+        psycopg.connect(psycopg_url(database_url), autocommit=True) as connection,
+        contextlib.suppress(psycopg.errors.InsufficientPrivilege),
+    ):
+        connection.execute("CHECKPOINT")
 
 
 def _command(*args: str) -> str:

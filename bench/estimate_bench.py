@@ -66,8 +66,15 @@ RECORD_TABLE = "socialsecurity_contributionrecord"
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from billing_bench import checkpoint, recreate_database, setup_django  # noqa: E402
-from common import machine, percentile, postgres_version  # noqa: E402
+
+from common import (  # noqa: E402
+    checkpoint,
+    machine,
+    percentile,
+    postgres_version,
+    recreate_database,
+    setup_django,
+)
 
 # --- set-up (not timed) -------------------------------------------------------------------------
 

@@ -30,7 +30,6 @@ saved to bench/results/import.json.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import datetime
 import json
@@ -42,7 +41,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "import.json"
@@ -51,40 +49,14 @@ TARGET_PEOPLE_PER_SECOND = 100_000
 TARGET_PEAK_RSS_MB = 1024
 
 sys.path.insert(0, str(ROOT))
-from common import machine, postgres_version  # noqa: E402
-
-
-def setup_django(database_url: str, var_dir: Path) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["PAKAN_VAR_DIR"] = str(var_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pakan.settings")
-    import django
-
-    django.setup()
-
-
-def maintenance_url(database_url: str) -> tuple[str, str]:
-    """The server's 'postgres' database (to create and drop ours), and our database's name."""
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    if not name or parts.scheme not in ("postgres", "postgresql"):
-        raise SystemExit("DATABASE_URL must name a PostgreSQL database, e.g. " + DEFAULT_URL)
-    return urlunsplit(parts._replace(path="/postgres", scheme="postgresql")), name
-
-
-def recreate_database(database_url: str, drop_only: bool = False) -> None:
-    import psycopg
-
-    server, name = maintenance_url(database_url)
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def psycopg_url(database_url: str) -> str:
-    return urlunsplit(urlsplit(database_url)._replace(scheme="postgresql"))
-
+from common import (  # noqa: E402
+    checkpoint,
+    machine,
+    postgres_version,
+    psycopg_url,
+    recreate_database,
+    setup_django,
+)
 
 # --- (a) the import, in a child process --------------------------------------------------------
 
@@ -157,17 +129,6 @@ def import_figures(imported: dict) -> dict:
     }
 
 
-def checkpoint(database_url: str) -> None:
-    """Write the server's dirty pages out before a measured import, so that every run starts
-    from the same state instead of inheriting the WAL of the step before (a checkpoint that
-    falls inside the import slows it down). Needs a superuser; skipped otherwise."""
-    import psycopg
-
-    with (
-        psycopg.connect(psycopg_url(database_url), autocommit=True) as connection,
-        contextlib.suppress(psycopg.errors.InsufficientPrivilege),
-    ):
-        connection.execute("CHECKPOINT")
 
 
 def run_import(database_url: str, var_dir: Path, path: Path) -> dict:

@@ -52,8 +52,14 @@ INDEXED_FROM = datetime.date(2025, 1, 1)
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from billing_bench import checkpoint, recreate_database, setup_django  # noqa: E402
-from common import machine, postgres_version  # noqa: E402
+
+from common import (  # noqa: E402
+    checkpoint,
+    machine,
+    postgres_version,
+    recreate_database,
+    setup_django,
+)
 from estimate_bench import build_members, build_records  # noqa: E402
 from payroll_bench import insert_select  # noqa: E402
 

@@ -13,7 +13,13 @@ from django.contrib.auth.hashers import check_password, identify_hasher
 from pakan.accounts.models import User
 from pakan.accounts.services import DEMO_ACCOUNTS, create_demo_accounts, demo_password
 from pakan.jobs.models import Job
-from pakan.jobs.services import create_job, dispatch, progress_of, run_job_now
+from pakan.jobs.services import (
+    create_job,
+    dispatch,
+    progress_of,
+    run_job_now,
+    start_keyed_job,
+)
 from pakan.registry.geography import load_official_geography, read_village_csv, upsert_units
 from pakan.registry.models import AdminUnit
 from tests.conftest import CONFIGURED_PASSWORD_HASHERS
@@ -105,6 +111,24 @@ def test_a_failing_job_records_why():
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     assert "disk full" in job.message
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("test_runners_allowed")
+def test_a_keyed_job_is_returned_while_it_waits_and_queued_again_once_it_has_ended(
+        django_capture_on_commit_callbacks):
+    runner = "tests.test_foundation.failing_runner"
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        job = start_keyed_job(runner, "month:2024-05", parameters={"month": "2024-05"})
+        again = start_keyed_job(runner, "month:2024-05", parameters={"month": "other"})
+    assert again.pk == job.pk and again.parameters == {"month": "2024-05"}
+    assert len(waiting) == 1  # dispatched once: the second call found it queued
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message="disk full", done=2)
+    with django_capture_on_commit_callbacks(execute=False) as requeued:
+        restarted = start_keyed_job(runner, "month:2024-05", parameters={"month": "again"})
+    assert restarted.pk == job.pk and Job.objects.count() == 1
+    assert (restarted.status, restarted.message, restarted.done) == (Job.Status.QUEUED, "", 0)
+    assert restarted.parameters == {"month": "again"} and len(requeued) == 1
 
 
 def test_job_runners_must_live_in_pakan():

@@ -64,6 +64,30 @@ def create_job(
     )
 
 
+def start_keyed_job(kind: str, key: str, *, user=None,
+                    parameters: dict[str, Any] | None = None) -> Job:
+    """The one job of `key` (a month's billing, a month's payroll), started or started again.
+
+    While it waits or runs, starting again returns it as it is; once it has ended (finished, or
+    failed half way) the same job is queued again with these parameters, and its runner does
+    only what is left."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(key=key).first()
+        if job is not None and job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
+            return job
+        if job is None:
+            job = create_job(kind, user=user, parameters=parameters, key=key)
+        else:
+            Job.objects.filter(pk=job.pk).update(
+                status=Job.Status.QUEUED, parameters=parameters or {}, message="", done=0,
+                total=0, started_at=None, finished_at=None,
+                created_by=user if getattr(user, "is_authenticated", False) else None)
+            job.refresh_from_db()
+        dispatch(job)
+    job.refresh_from_db()
+    return job
+
+
 def progress_of(job: Job) -> tuple[int, int]:
     live = cache.get(progress_cache_key(job.pk))
     if job.status in (Job.Status.QUEUED, Job.Status.RUNNING) and live:

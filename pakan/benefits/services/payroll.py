@@ -68,7 +68,7 @@ from pakan.benefits.selectors.payroll import may_run_payroll, run_totals
 from pakan.benefits.services.indexation import apply_due_indexations
 from pakan.benefits.validation import BenefitsValidationError, error
 from pakan.jobs.models import Job
-from pakan.jobs.services import create_job, dispatch
+from pakan.jobs.services import start_keyed_job
 from pakan.ledger.services import post_many
 from pakan.rules.months import month_end
 
@@ -533,17 +533,4 @@ def start_payroll_job(actor, month: datetime.date, *,
     parameters = {"month": month_text(month)}
     if paid_on is not None:
         parameters["paid_on"] = paid_on.isoformat()
-    with transaction.atomic():
-        job = Job.objects.select_for_update().filter(key=key).first()
-        if job is not None and job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
-            return job
-        if job is None:
-            job = create_job(PAYROLL_JOB_KIND, user=actor, parameters=parameters, key=key)
-        else:
-            Job.objects.filter(pk=job.pk).update(
-                status=Job.Status.QUEUED, parameters=parameters, message="", done=0, total=0,
-                started_at=None, finished_at=None, created_by=_user(actor))
-            job.refresh_from_db()
-        dispatch(job)
-    job.refresh_from_db()
-    return job
+    return start_keyed_job(PAYROLL_JOB_KIND, key, user=actor, parameters=parameters)

@@ -44,7 +44,7 @@ from django.utils import timezone
 from pakan.accounts.models import Role
 from pakan.accounts.scope import require_change_permission
 from pakan.jobs.models import Job
-from pakan.jobs.services import create_job, dispatch
+from pakan.jobs.services import start_keyed_job
 from pakan.ledger.services import POSTGRESQL_EPOCH, binary_copy_of
 from pakan.rules import social_security as rules
 from pakan.rules.legal_parameters import entry_at
@@ -799,18 +799,4 @@ def start_billing_job(actor, month: datetime.date, *,
     parameters = {"month": month_text(month)}
     if issued_on is not None:
         parameters["issued_on"] = issued_on.isoformat()
-    with transaction.atomic():
-        job = Job.objects.select_for_update().filter(key=key).first()
-        if job is not None and job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
-            return job
-        if job is None:
-            job = create_job(BILLING_JOB_KIND, user=actor, parameters=parameters, key=key)
-        else:
-            Job.objects.filter(pk=job.pk).update(
-                status=Job.Status.QUEUED, parameters=parameters, message="", done=0, total=0,
-                started_at=None, finished_at=None,
-                created_by=actor if getattr(actor, "is_authenticated", False) else None)
-            job.refresh_from_db()
-        dispatch(job)
-    job.refresh_from_db()
-    return job
+    return start_keyed_job(BILLING_JOB_KIND, key, user=actor, parameters=parameters)
