@@ -44,7 +44,6 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -60,8 +59,8 @@ MINIMUM_WAGE_2025 = 2_500_000
 
 sys.path.insert(0, str(ROOT))
 from common import (  # noqa: E402
-    checkpoint,
     machine,
+    measured_child,
     postgres_version,
     psycopg_url,
     recreate_database,
@@ -298,18 +297,9 @@ def child_billing(month_text: str, profile: str = "") -> None:
 
 
 def run_child(database_url: str, var_dir: Path, month_text: str, profile: str = "") -> dict:
-    checkpoint(database_url)
-    started = time.perf_counter()
-    finished = subprocess.run(
-        [sys.executable, __file__, "--child-billing", month_text]
-        + (["--profile", profile] if profile else []),
-        env={**os.environ, "DATABASE_URL": database_url, "PAKAN_VAR_DIR": str(var_dir)},
-        capture_output=True, text=True, check=False)
-    if finished.returncode != 0:
-        raise SystemExit(f"billing child failed:\n{finished.stderr[-4000:]}")
-    result = json.loads(finished.stdout.strip().splitlines()[-1])
-    result["process_wall_seconds"] = time.perf_counter() - started
-    return result
+    return measured_child(__file__, ["--child-billing", month_text]
+                          + (["--profile", profile] if profile else []),
+                          database_url, var_dir, "billing")
 
 
 def empty_billing() -> None:

@@ -6,9 +6,12 @@ sys.path)."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import platform
 import subprocess
+import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -53,6 +56,25 @@ def checkpoint(database_url: str) -> None:
         contextlib.suppress(psycopg.errors.InsufficientPrivilege),
     ):
         connection.execute("CHECKPOINT")
+
+
+def measured_child(script: str, arguments: list[str], database_url: str, var_dir: Path,
+                   what: str, environment: dict[str, str] | None = None) -> dict:
+    """Run `script` again as a child process on the benchmark's database, after a checkpoint,
+    and return the JSON of its last line of output, with `process_wall_seconds` added. The
+    child's own peak memory (ru_maxrss) is then the measured code's alone."""
+    checkpoint(database_url)
+    started = time.perf_counter()
+    finished = subprocess.run(
+        [sys.executable, script, *arguments],
+        env={**os.environ, "DATABASE_URL": database_url, "PAKAN_VAR_DIR": str(var_dir),
+             **(environment or {})},
+        capture_output=True, text=True, check=False)
+    if finished.returncode != 0:
+        raise SystemExit(f"{what} child failed:\n{finished.stderr[-4000:]}")
+    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    result["process_wall_seconds"] = time.perf_counter() - started
+    return result
 
 
 def _command(*args: str) -> str:

@@ -45,7 +45,6 @@ import os
 import random
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -68,8 +67,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from common import (  # noqa: E402
-    checkpoint,
     machine,
+    measured_child,
     percentile,
     postgres_version,
     recreate_database,
@@ -243,18 +242,8 @@ def child_estimates(continue_record: bool) -> None:
 
 
 def run_child(database_url: str, var_dir: Path, continue_record: bool) -> dict:
-    checkpoint(database_url)
-    started = time.perf_counter()
-    finished = subprocess.run(
-        [sys.executable, __file__, "--child", "continued" if continue_record else "stopped"],
-        env={**os.environ, "DATABASE_URL": database_url, "PAKAN_VAR_DIR": str(var_dir),
-             "PAKAN_DEBUG": "0"},
-        capture_output=True, text=True, check=False)
-    if finished.returncode != 0:
-        raise SystemExit(f"estimate child failed:\n{finished.stderr[-4000:]}")
-    result = json.loads(finished.stdout.strip().splitlines()[-1])
-    result["process_wall_seconds"] = time.perf_counter() - started
-    return result
+    return measured_child(__file__, ["--child", "continued" if continue_record else "stopped"],
+                          database_url, var_dir, "estimate", {"PAKAN_DEBUG": "0"})
 
 
 # --- (b) one estimate through the API ----------------------------------------------------------

@@ -36,7 +36,6 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,8 +49,8 @@ TARGET_PEAK_RSS_MB = 1024
 
 sys.path.insert(0, str(ROOT))
 from common import (  # noqa: E402
-    checkpoint,
     machine,
+    measured_child,
     postgres_version,
     psycopg_url,
     recreate_database,
@@ -132,22 +131,10 @@ def import_figures(imported: dict) -> dict:
 
 
 def run_import(database_url: str, var_dir: Path, path: Path) -> dict:
-    checkpoint(database_url)
-    started = time.perf_counter()
-    finished = subprocess.run(
-        [sys.executable, __file__, "--child-import", str(path)],
-        env={**os.environ, "DATABASE_URL": database_url, "PAKAN_VAR_DIR": str(var_dir)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    wall = time.perf_counter() - started
-    if finished.returncode != 0:
-        raise SystemExit(f"import child failed:\n{finished.stderr[-4000:]}")
-    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    result = measured_child(__file__, ["--child-import", str(path)], database_url, var_dir,
+                            "import")
     if not result["accepted"]:
         raise SystemExit(f"the benchmark file was refused: {result['first_errors']}")
-    result["process_wall_seconds"] = wall
     return result
 
 

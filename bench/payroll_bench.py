@@ -42,7 +42,6 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -58,8 +57,8 @@ BANK_SHARES = (("BCEL", 40), ("LDB", 60), ("APB", 75), ("NBB", 83), ("JDB", 90),
 
 sys.path.insert(0, str(ROOT))
 from common import (  # noqa: E402
-    checkpoint,
     machine,
+    measured_child,
     postgres_version,
     recreate_database,
     setup_django,
@@ -342,18 +341,9 @@ def child_payroll(month_text: str, profile: str | None = None) -> None:
 
 def run_child(database_url: str, var_dir: Path, month_text: str,
               profile: Path | None = None) -> dict:
-    checkpoint(database_url)
-    started = time.perf_counter()
-    finished = subprocess.run(
-        [sys.executable, __file__, "--child-payroll", month_text,
-         *(["--profile", str(profile)] if profile else [])],
-        env={**os.environ, "DATABASE_URL": database_url, "PAKAN_VAR_DIR": str(var_dir)},
-        capture_output=True, text=True, check=False)
-    if finished.returncode != 0:
-        raise SystemExit(f"payroll child failed:\n{finished.stderr[-4000:]}")
-    result = json.loads(finished.stdout.strip().splitlines()[-1])
-    result["process_wall_seconds"] = time.perf_counter() - started
-    return result
+    return measured_child(__file__, ["--child-payroll", month_text,
+                                     *(["--profile", str(profile)] if profile else [])],
+                          database_url, var_dir, "payroll")
 
 
 def empty_payroll() -> None:

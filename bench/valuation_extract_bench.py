@@ -35,7 +35,6 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,8 +53,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from common import (  # noqa: E402
-    checkpoint,
     machine,
+    measured_child,
     postgres_version,
     recreate_database,
     setup_django,
@@ -205,18 +204,8 @@ def child_extract() -> None:
 
 
 def run_child(database_url: str, var_dir: Path) -> dict:
-    checkpoint(database_url)
-    started = time.perf_counter()
-    finished = subprocess.run(
-        [sys.executable, __file__, "--child"],
-        env={**os.environ, "DATABASE_URL": database_url, "PAKAN_VAR_DIR": str(var_dir),
-             "PAKAN_DEBUG": "0"},
-        capture_output=True, text=True, check=False)
-    if finished.returncode != 0:
-        raise SystemExit(f"extract child failed:\n{finished.stderr[-4000:]}")
-    result = json.loads(finished.stdout.strip().splitlines()[-1])
-    result["process_wall_seconds"] = time.perf_counter() - started
-    return result
+    return measured_child(__file__, ["--child"], database_url, var_dir, "extract",
+                          {"PAKAN_DEBUG": "0"})
 
 
 # --- the run -------------------------------------------------------------------------------------
