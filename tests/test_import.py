@@ -9,6 +9,7 @@ import io
 import threading
 import time
 import zipfile
+from contextlib import nullcontext
 from pathlib import Path
 
 import openpyxl
@@ -1061,6 +1062,10 @@ def test_a_load_that_dwarfs_the_registry_rebuilds_indexes_and_keys_as_they_were(
     tables = ("registry_person", "registry_household")
     schema_before = _schema_of(tables)
     assert any("_fk_" in name for name, _ in schema_before)
+    # The other tables' keys to a person or a household are dropped with the primary keys.
+    leaning = tuple(import_loading.tables_leaning_on(tables))
+    assert {"registry_lifeevent", "socialsecurity_insuredmember", "benefits_award"} <= set(leaning)
+    leaning_before = _schema_of(leaning)
     monkeypatch.setattr(import_loading.PostgresLoader, "BULK_INDEX_MIN_ROWS", 1)
     decided: list[bool] = []
     original = import_loading.PostgresLoader._dwarfs_the_registry
@@ -1084,6 +1089,8 @@ def test_a_load_that_dwarfs_the_registry_rebuilds_indexes_and_keys_as_they_were(
 
     assert outcome.accepted and decided == [True]
     assert set_aside[0] == len(schema_before) and set_aside[1] < set_aside[0]
+    # The other tables' keys come back checked in full, exactly as they were.
+    assert _schema_of(leaning) == leaning_before
     # The foreign keys and check constraints come back NOT VALID (the load checked its rows
     # itself: see import_loading.not_valid), otherwise as they were, and they hold new rows.
     schema_after = _schema_of(tables)
@@ -1095,6 +1102,7 @@ def test_a_load_that_dwarfs_the_registry_rebuilds_indexes_and_keys_as_they_were(
     assert any(definition.startswith("CHECK") for _, definition in schema_before)
     _assert_keys_hold()
     _assert_checks_hold()
+    _assert_primary_keys_hold()
     assert Household.objects.get(family_book_number="FB-IMP-0001").head.national_id == "IMP0000001"
     # A file smaller than the registry keeps the indexes up row by row.
     assert import_file(write_csv(tmp_path / "p.csv", [base_row()]), "people").accepted
@@ -1113,6 +1121,24 @@ def _assert_keys_hold() -> None:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             row = person.pk if table == "registry_person" else person.household_id
             cursor.execute(f"UPDATE {table} SET {column} = -1 WHERE id = %s", [row])
+
+
+def _assert_primary_keys_hold() -> None:
+    from django.db import IntegrityError, connection, transaction
+
+    person = Person.objects.filter(household__isnull=False).latest("id")
+    for table, row in (("registry_person", person.pk), ("registry_household", person.household_id)):
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} SELECT * FROM {table} WHERE id = %s", [row])
+    # Another table's key to a person: a real person is taken, a missing one refused.
+    event = ("INSERT INTO registry_lifeevent (person_id, kind, occurred_on, details, recorded_at) "
+             "VALUES (%s, 'death', '2020-01-01', '{}', now())")
+    for person_id, refused in ((person.pk, False), (-1, True)):
+        with (pytest.raises(IntegrityError) if refused else nullcontext()), \
+                transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(event, [person_id])
+            transaction.set_rollback(True)
 
 
 def _assert_checks_hold() -> None:
@@ -1148,7 +1174,8 @@ def test_a_bulk_load_refused_half_way_puts_indexes_keys_and_defaults_back(
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM information_schema.columns WHERE table_name = ANY(%s) "
-            "AND column_default IS NOT NULL AND column_name IN ('created_at', 'updated_at')",
+            "AND column_default IS NOT NULL "
+            "AND column_name IN ('created_at', 'updated_at', 'status')",
             [list(tables)],
         )
         assert cursor.fetchone()[0] == 0

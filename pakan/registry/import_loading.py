@@ -9,9 +9,10 @@ tables: on PostgreSQL through COPY (psycopg 3 `cursor.copy`), on SQLite through 
 the portable path. A failure or a killed worker half way leaves nothing behind.
 
 A first national load into a registry it dwarfs locks both tables against reading too
-(ACCESS EXCLUSIVE), sets their secondary indexes and their unique, foreign-key and check
-constraints aside and builds and checks them again after the load, in the same transaction
-("Populating a Database" in the PostgreSQL manual); a rollback puts everything back as it was.
+(ACCESS EXCLUSIVE), sets their indexes, primary keys included, and their unique, foreign-key and
+check constraints aside, with the other tables' foreign keys to them, and builds and checks
+them again after the load, in the same transaction ("Populating a Database" in the PostgreSQL
+manual); a rollback puts everything back as it was.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import datetime
 import io
 from contextlib import ExitStack, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -34,7 +35,7 @@ from pakan.registry.import_checks import (
     VILLAGE_SCHEMA,
     KindSpec,
 )
-from pakan.registry.import_rows import STAMP_COLUMNS
+from pakan.registry.import_rows import PERSON_CONSTANTS, STAMP_COLUMNS
 from pakan.registry.models import AdminUnit, Household, Person
 
 PERSON = Person._meta.db_table
@@ -42,6 +43,10 @@ HOUSEHOLD = Household._meta.db_table
 ADMIN_UNIT = AdminUnit._meta.db_table
 VILLAGE_LEVEL = int(AdminUnit.Level.VILLAGE)
 KEYS = "pakan_import_keys"
+# The tables whose indexes and keys a load that dwarfs the registry sets aside.
+REBUILT = (PERSON, HOUSEHOLD)
+# Left out of a bulk load's COPY: the columns' defaults give them meanwhile.
+CONSTANT_COLUMNS = (*STAMP_COLUMNS, *PERSON_CONSTANTS)
 
 
 @dataclass(frozen=True)
@@ -167,11 +172,11 @@ class PostgresLoader(Loader):
     """COPY in one stream per table, while polars checks the next batch in another thread."""
 
     # Below this many rows, or when the file holds fewer rows than the registry, the indexes
-    # of registry_person and registry_household are kept up row by row. Above, their
-    # secondary indexes and foreign keys are dropped and built again after the load, inside
-    # the same transaction: several times faster for an initial national load, at the price
-    # of locking both tables against reading too, from the start to the commit. A rollback
-    # puts everything back as it was.
+    # of registry_person and registry_household are kept up row by row. Above, their indexes
+    # (primary keys too) and keys, and the other tables' keys to them, are dropped and built
+    # again after the load, inside the same transaction: several times faster for an initial
+    # national load, at the price of locking those tables against reading too, from the
+    # start to the commit. A rollback puts everything back as it was.
     BULK_INDEX_MIN_ROWS = 100_000
 
     def __init__(self, spec: KindSpec, stamp: datetime.datetime) -> None:
@@ -180,12 +185,7 @@ class PostgresLoader(Loader):
         self._copy = None
         self._stream_table = ""
         self._rebuild = False
-        self._foreign_key_columns: dict[str, list[str]] = {}
-        # (indexes, unique constraints, foreign-key and check constraints) while set aside.
-        self._set_aside: (
-            tuple[list[tuple[str, str]], list[tuple[str, str, str]], list[tuple[str, str, str]]]
-            | None
-        ) = None
+        self._set_aside: _SetAside | None = None
 
     @property
     def stamp_text(self) -> str:
@@ -199,11 +199,15 @@ class PostgresLoader(Loader):
         # Index builds use this many parallel workers beside the backend: one is the fastest on
         # a 2-core server (measured in docs/benchmarks/import.md); cores - 1 on a larger one.
         workers = int(getattr(settings, "PAKAN_IMPORT_INDEX_WORKERS", 1))
-        # A load that sets the foreign keys aside also holds the places still until the commit,
-        # from before it reads them: the villages it checks the rows against cannot change
-        # meanwhile (see restore_indexes). Dropping those keys would lock the table anyway;
-        # taking every lock at once here keeps their order the same in every import.
-        tables = (PERSON, HOUSEHOLD, ADMIN_UNIT) if self._rebuild else (PERSON, HOUSEHOLD)
+        # A load that sets the keys aside also holds the places still until the commit, from
+        # before it reads them: the villages it checks the rows against cannot change
+        # meanwhile (see not_valid). It drops the other tables' keys to a person or household
+        # too, so it locks those tables as well (a first national load, when they are empty
+        # or nearly). Dropping the keys would lock the tables anyway; taking every lock at
+        # once here keeps their order the same in every import.
+        tables = [*REBUILT]
+        if self._rebuild:
+            tables += [ADMIN_UNIT, *tables_leaning_on(REBUILT)]
         with connection.cursor() as cursor:
             # Sorts and hashes of the look-ups, and the index builds, in memory.
             cursor.execute("SET LOCAL work_mem = '256MB'")
@@ -255,8 +259,8 @@ class PostgresLoader(Loader):
         return estimated_rows >= registered
 
     def encode(self, frame: pl.DataFrame) -> Payload:
-        if self._rebuild:  # the columns' defaults say when (see set_indexes_aside)
-            frame = frame.drop(STAMP_COLUMNS, strict=False)
+        if self._rebuild:  # the columns' defaults give them (see set_indexes_aside)
+            frame = frame.drop(CONSTANT_COLUMNS, strict=False)
         buffer = io.BytesIO()
         frame.write_csv(buffer, include_header=False)
         return Payload(tuple(frame.columns), buffer.getvalue())
@@ -305,92 +309,133 @@ class PostgresLoader(Loader):
     # --- indexes set aside for a load that dwarfs the registry ---
 
     def set_indexes_aside(self) -> None:
-        indexes: list[tuple[str, str]] = []
-        foreign_keys: list[tuple[str, str, str]] = []
-        unique_constraints: list[tuple[str, str, str]] = []
-        check_constraints: list[tuple[str, str, str]] = []
+        aside = _SetAside()
         with connection.cursor() as cursor:
-            for table in (PERSON, HOUSEHOLD):
-                cursor.execute(
-                    "SELECT index_class.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                    "JOIN pg_class index_class ON index_class.oid = i.indexrelid "
-                    "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT EXISTS ("
-                    "SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-                    [table],
-                )
-                indexes += cursor.fetchall()
-                cursor.execute(
-                    "SELECT conname, pg_get_constraintdef(c.oid), ARRAY(SELECT a.attname "
-                    "FROM pg_attribute a WHERE a.attrelid = c.conrelid "
-                    "AND a.attnum = ANY(c.conkey)) FROM pg_constraint c "
-                    "WHERE c.conrelid = %s::regclass AND c.contype = 'f'",
-                    [table],
-                )
-                for name, definition, columns in cursor.fetchall():
-                    foreign_keys.append((table, name, definition))
-                    self._foreign_key_columns.setdefault(table, []).extend(columns)
-                # Unique constraints no foreign key leans on (the family book of a
-                # household): checked again, in one sort, when their index is rebuilt.
-                cursor.execute(
-                    "SELECT %s, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-                    "WHERE c.conrelid = %s::regclass AND c.contype = 'u' AND NOT EXISTS ("
-                    "SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' "
-                    "AND f.conindid = c.conindid)",
-                    [table, table],
-                )
-                unique_constraints += cursor.fetchall()
-                # Check constraints (a difficulty is not negative): the row checks hold
-                # stricter rules, so the server need not test each row again on the way in.
-                cursor.execute(
-                    "SELECT %s, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = %s::regclass AND contype = 'c'",
-                    [table, table],
-                )
-                check_constraints += cursor.fetchall()
+            for table in REBUILT:
+                aside.read_from(cursor, table)
             # Foreign-key checks still queued from earlier in the transaction must run first:
             # a table with pending checks cannot be altered. Later rows are checked at commit.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            for table, name, _ in foreign_keys + unique_constraints + check_constraints:
+            # Keys that lean on a primary key go before it, the primary keys before the
+            # indexes.
+            for table, name, _ in (*aside.leaning_keys, *aside.own_keys, *aside.unique_constraints,
+                                   *aside.primary_keys):
                 cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            for name, _ in indexes:
+            for name, _ in aside.indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
-            # The table is locked for the load anyway: the time stamps, the same on every row,
-            # come from the columns' defaults instead of being sent and parsed a million times
-            # (a third of the COPY's work). The defaults go again after the load.
-            stamp = f"'{self.stamp.isoformat()}'::timestamptz"
-            defaults = ", ".join(
-                f"ALTER COLUMN {name} SET DEFAULT {stamp}" for name in STAMP_COLUMNS
-            )
-            for table in (PERSON, HOUSEHOLD):
-                cursor.execute(f"ALTER TABLE {table} {defaults}")
-        self._set_aside = (indexes, unique_constraints, foreign_keys + check_constraints)
+            # The table is locked for the load anyway: the values that are the same on every
+            # row (the time stamps, a person's status) come from the columns' defaults instead
+            # of being sent and parsed a million times (the stamps were a third of the COPY's
+            # work). The defaults go again after the load.
+            for table, constants in self._constants().items():
+                for name, value in constants.items():
+                    cursor.execute(
+                        f"ALTER TABLE {table} ALTER COLUMN {name} SET DEFAULT %s", [value]
+                    )
+        self._set_aside = aside
+
+    def _constants(self) -> dict[str, dict[str, str]]:
+        stamps = dict.fromkeys(STAMP_COLUMNS, self.stamp_text)
+        return {PERSON: {**stamps, **PERSON_CONSTANTS}, HOUSEHOLD: stamps}
 
     def restore_indexes(self) -> None:
-        if self._set_aside is None:
+        aside, self._set_aside = self._set_aside, None
+        if aside is None:
             return
-        indexes, unique_constraints, not_rechecked = self._set_aside
         with connection.cursor() as cursor:
-            defaults = ", ".join(f"ALTER COLUMN {name} DROP DEFAULT" for name in STAMP_COLUMNS)
-            for table in (PERSON, HOUSEHOLD):
+            for table, constants in self._constants().items():
+                defaults = ", ".join(f"ALTER COLUMN {name} DROP DEFAULT" for name in constants)
                 cursor.execute(f"ALTER TABLE {table} {defaults}")
-            for _, definition in indexes:
+            # Primary keys and unique constraints: each checked again by the sort that builds
+            # its index.
+            for table, name, definition in (*aside.primary_keys, *aside.unique_constraints):
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            for _, definition in aside.indexes:
                 cursor.execute(definition)
             # The planner knows nothing of the new rows yet: a quick look at the key columns
-            # (most of them NULL in merged_into_id) lets each foreign key be checked by the
-            # right join instead of hashing a million ids for nothing.
+            # (most of them NULL in merged_into_id) lets later queries join them the right way.
             cursor.execute("SET LOCAL default_statistics_target = 10")
-            for table, columns in self._foreign_key_columns.items():
+            for table, columns in aside.key_columns.items():
                 cursor.execute(f"ANALYZE {table} ({', '.join(columns)})")
             cursor.execute("SET LOCAL default_statistics_target TO DEFAULT")
-            # Unique constraints: each checked again by the sort that builds its index.
-            for table, name, definition in unique_constraints:
-                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-            for table, name, definition in not_rechecked:
+            for table, name, definition in aside.own_keys:
                 cursor.execute(
                     f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {not_valid(definition)}'
                 )
-        self._set_aside = None
+            # The other tables' rows were not touched by the load: their keys are checked
+            # again in full (a moment for the empty tables of a first national load).
+            for table, name, definition in aside.leaning_keys:
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
+@dataclass
+class _SetAside:
+    """What a bulk load dropped, as (table, name, definition), to put back after the load."""
+
+    indexes: list[tuple[str, str]] = field(default_factory=list)
+    primary_keys: list[tuple[str, str, str]] = field(default_factory=list)
+    unique_constraints: list[tuple[str, str, str]] = field(default_factory=list)
+    # The rebuilt tables' own foreign keys and check constraints, and their key columns.
+    own_keys: list[tuple[str, str, str]] = field(default_factory=list)
+    key_columns: dict[str, list[str]] = field(default_factory=dict)
+    # Other tables' foreign keys to a rebuilt table's primary key.
+    leaning_keys: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def read_from(self, cursor, table: str) -> None:
+        cursor.execute(
+            "SELECT index_class.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class index_class ON index_class.oid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass AND NOT EXISTS ("
+            "SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid "
+            "AND c.conrelid = i.indrelid)",
+            [table],
+        )
+        self.indexes += cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(c.oid), ARRAY(SELECT a.attname "
+            "FROM pg_attribute a WHERE a.attrelid = c.conrelid "
+            "AND a.attnum = ANY(c.conkey)) FROM pg_constraint c "
+            "WHERE c.conrelid = %s::regclass AND c.contype = 'f'",
+            [table],
+        )
+        for name, definition, columns in cursor.fetchall():
+            self.own_keys.append((table, name, definition))
+            self.key_columns.setdefault(table, []).extend(columns)
+        # Check constraints (a difficulty is not negative): the row checks hold stricter
+        # rules, so the server need not test each row again on the way in.
+        self.own_keys += self._constraints(cursor, table, "c")
+        # The primary key and unique constraints (the family book of a household).
+        self.primary_keys += self._constraints(cursor, table, "p")
+        self.unique_constraints += self._constraints(cursor, table, "u")
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND confrelid = %s::regclass "
+            "AND NOT conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+            [table, list(REBUILT)],
+        )
+        self.leaning_keys += cursor.fetchall()
+
+    @staticmethod
+    def _constraints(cursor, table: str, kind: str) -> list[tuple[str, str, str]]:
+        cursor.execute(
+            "SELECT %s, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = %s ORDER BY conname",
+            [table, table, kind],
+        )
+        return cursor.fetchall()
+
+
+def tables_leaning_on(tables: tuple[str, ...]) -> list[str]:
+    """The other tables with a foreign key to one of `tables`, by name."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f' "
+            "AND confrelid::regclass::text = ANY(%s) AND NOT conrelid::regclass::text = ANY(%s) "
+            "ORDER BY 1",
+            [list(tables), list(tables)],
+        )
+        return [name for (name,) in cursor.fetchall()]
 
 
 class SqliteLoader(Loader):

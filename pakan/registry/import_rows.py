@@ -76,6 +76,8 @@ HOUSEHOLD_SCHEMA = {
 # Text columns that are NOT NULL in the registry: an empty cell is written as "".
 NOT_NULL_TEXT = ("family_book_number", "relationship_to_head", "phone")
 STAMP_COLUMNS = ("created_at", "updated_at")
+# Columns with the same value on every person an import creates, besides the time stamps.
+PERSON_CONSTANTS = {"status": str(Person.Status.ACTIVE)}
 
 
 @dataclass
@@ -320,7 +322,7 @@ def _person_expressions(stamp: str) -> list[pl.Expr]:
     )
     for name in NOT_NULL_TEXT:
         by_name[name] = pl.col(name).fill_null("")
-    by_name["status"] = pl.lit(str(Person.Status.ACTIVE)).alias("status")
+    by_name.update({name: pl.lit(value).alias(name) for name, value in PERSON_CONSTANTS.items()})
     by_name.update({expression.meta.output_name(): expression for expression in _stamps(stamp)})
     by_name["village_id"] = pl.col(VILLAGE_ID).alias("village_id")
     return [by_name.get(name, pl.col(name)) for name in PERSON_COLUMNS]
