@@ -773,8 +773,8 @@ def test_a_failure_half_way_through_the_load_leaves_nothing(geography, monkeypat
     # The people are written; the worker dies while the households are being written.
     original = import_loading.Loader.create
 
-    def dying_loader(spec, stamp):
-        loader = original(spec, stamp)
+    def dying_loader(spec, stamp, **options):
+        loader = original(spec, stamp, **options)
         write = loader.write
 
         def write_then_die(table, payload):
@@ -1040,6 +1040,48 @@ def test_import_runs_through_a_real_celery_worker(
     assert job.result["created_people"] == GOOD_PEOPLE_ROWS
     assert Person.objects.count() == GOOD_PEOPLE_ROWS
     assert Household.objects.get(family_book_number="FB-IMP-0001").head.national_id == "IMP0000001"
+
+
+@pytest.mark.parametrize(
+    ("given_name_latin", "copy_format"), [("Somchai", "text"), ("Som\\chai", "csv")]
+)
+def test_plain_files_go_in_through_the_text_format_with_the_same_values(
+    geography, monkeypatch, tmp_path, given_name_latin, copy_format
+):
+    from django.db import connection
+
+    formats = []
+    original = import_loading.PostgresLoader.write
+
+    def watched(self, table, payload):
+        formats.append(self._format.name)
+        original(self, table, payload)
+
+    monkeypatch.setattr(import_loading.PostgresLoader, "write", watched)
+    adult = base_row(given_name_latin=given_name_latin, phone="", difficulty_seeing="2",
+                     date_of_death="2020-02-03", uxo_survivor="1")
+    child = base_row(national_id="", relationship_to_head="child", given_name_latin="Noy",
+                     date_of_birth="2019-07-08")
+    path = tmp_path / "people.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:  # Unix line ends
+        writer = csv.DictWriter(handle, fieldnames=list(PEOPLE_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows([adult, child])
+
+    outcome = import_file(path, "people")
+
+    assert outcome.accepted, outcome.errors
+    if connection.vendor == "postgresql":
+        assert set(formats) == {copy_format}
+    first, second = Person.objects.filter(pk__gte=outcome.first_person_id).order_by("id")
+    assert first.given_name_latin == given_name_latin
+    assert (first.phone, first.national_id, first.difficulty_seeing) == ("", "NEW0000001", 2)
+    assert first.difficulty_walking is None and first.uxo_survivor is True
+    assert first.date_of_death == datetime.date(2020, 2, 3)
+    assert (second.national_id, second.date_of_death) == (None, None)
+    assert second.date_of_birth == datetime.date(2019, 7, 8)
+    assert second.household_id == first.household_id
+    assert Household.objects.get(pk=first.household_id).head_id == first.pk
 
 
 def _schema_of(tables: tuple[str, ...]) -> set[tuple[str, str]]:

@@ -53,6 +53,27 @@ def test_csv_rows_come_stripped_with_their_line_numbers(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    ("content", "plain"),
+    [
+        ("a,b\n1,x\n2,\n", True),
+        ("a,b\n1,x\n2,ສົມ ໃຈ\n", True),
+        ('a,b\n1,"x, y"\n', False),  # a quote: a value may hold a line break
+        ("a,b\n1,x\\y\n", False),  # a backslash
+        ("a,b\n1,x\ty\n", False),  # a tab
+        ("a,b\r\n1,x\r\n", False),  # Windows line ends
+        ("a,b\n1,x\\", False),  # in the last line, without a line break
+    ],
+)
+def test_a_csv_is_plain_only_without_characters_the_text_copy_format_escapes(
+    tmp_path, content, plain
+):
+    path = tmp_path / "t.csv"
+    path.write_bytes(content.encode())
+
+    assert open_table(path).plain is plain
+
+
 def test_the_quote_of_an_export_is_taken_off(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("a,b\n'+856 20 1234 5678,'=x\n'plain,''\n", encoding="utf-8")

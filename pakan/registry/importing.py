@@ -244,7 +244,7 @@ def import_file(
         run = _Import(
             source,
             spec,
-            Loader.create(spec, timezone.now()),
+            Loader.create(spec, timezone.now(), plain_text=source.plain),
             report,
             file_name,
             scope_prefix=scope_path(user) if user is not None else None,

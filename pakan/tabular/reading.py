@@ -70,6 +70,9 @@ class TableSource:
     quoted: bool = True
     # False when the CSV holds no "'": then no value carries the quote of an export.
     apostrophes: bool = True
+    # True when the CSV holds no quote, backslash, tab or carriage return: then no value holds
+    # a character that PostgreSQL's text COPY format would need escaped.
+    plain: bool = False
 
     def batches(self, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pl.DataFrame]:
         if self.format is TableFormat.CSV:
@@ -180,7 +183,13 @@ def _open_csv(path: Path, start: bytes) -> TableSource:
     header = _read_csv_header(path)
     data_lines = scan.newlines if scan.ends_with_newline else scan.newlines + 1
     return TableSource(
-        path, TableFormat.CSV, header, max(data_lines - 1, 0), scan.quoted, scan.apostrophes
+        path,
+        TableFormat.CSV,
+        header,
+        max(data_lines - 1, 0),
+        scan.quoted,
+        scan.apostrophes,
+        plain=not (scan.quoted or scan.escapable),
     )
 
 
@@ -190,18 +199,21 @@ class TextScan:
     ends_with_newline: bool
     quoted: bool
     apostrophes: bool
+    # A backslash, tab or carriage return somewhere.
+    escapable: bool = True
 
 
 def _scan_text(path: Path) -> TextScan:
     """One pass over the bytes: refuse what is not UTF-8, count lines for progress, and note
-    whether any value is quoted and whether any holds an apostrophe.
+    whether any value is quoted, holds an apostrophe, or a character that PostgreSQL's text
+    format escapes.
 
     Chunks are cut after their last line break (a multi-byte character never holds one) and
     checked by polars' UTF-8 validation, several times faster than Python's decoder; only a
     chunk that fails is decoded in Python, to name the line of the first bad byte.
     """
     newlines = 0
-    quoted = apostrophes = False
+    quoted = apostrophes = escapable = False
     last = b""
     carried = b""
     with path.open("rb") as handle:
@@ -216,10 +228,16 @@ def _scan_text(path: Path) -> TextScan:
             newlines += whole_lines.count(b"\n")
             quoted = quoted or b'"' in whole_lines
             apostrophes = apostrophes or b"'" in whole_lines
+            escapable = escapable or _escapable(whole_lines)
         _check_utf8(carried, newlines)
         quoted = quoted or b'"' in carried
         apostrophes = apostrophes or b"'" in carried
-    return TextScan(newlines, last == b"\n", quoted, apostrophes)
+        escapable = escapable or _escapable(carried)
+    return TextScan(newlines, last == b"\n", quoted, apostrophes, escapable)
+
+
+def _escapable(text: bytes) -> bool:
+    return b"\\" in text or b"\t" in text or b"\r" in text
 
 
 def _check_utf8(text: bytes, lines_before: int) -> None:
