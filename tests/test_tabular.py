@@ -33,9 +33,9 @@ def read_all(path: Path, name: str = "") -> tuple[list[str], list[dict]]:
     return source.header, rows
 
 
-def refusal_code(path: Path, name: str = "") -> str:
+def refusal_code(path: Path, name: str = "", read_ahead_rows: int | None = None) -> str:
     with pytest.raises(TableRefused) as refused:
-        open_table(path, name or path.name)
+        open_table(path, name or path.name, read_ahead_rows=read_ahead_rows)
     return refused.value.errors[0].code
 
 
@@ -72,6 +72,23 @@ def test_a_csv_is_plain_only_without_characters_the_text_copy_format_escapes(
     path.write_bytes(content.encode())
 
     assert open_table(path).plain is plain
+
+
+def test_batches_read_ahead_are_the_batches(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('a,b\n1,x\n"2\nlines",y\n\n3,z\n4,w\n5,v\n', encoding="utf-8")
+
+    def batches(source, rows):
+        return [batch.select(LINE_COLUMN, "a").rows() for batch in source.batches(rows)]
+
+    expected = batches(open_table(path), 2)
+    assert expected == [[(2, "1"), (3, "2\nlines")], [(6, "3")], [(7, "4"), (8, "5")]]
+    ahead = open_table(path, read_ahead_rows=2)
+    assert ahead.read_ahead is not None
+    assert batches(ahead, 2) == expected and ahead.read_ahead is None
+    # Asked for another size, the batches are read again at that size.
+    assert batches(open_table(path, read_ahead_rows=3), 2) == expected
+    assert batches(open_table(path, read_ahead_rows=2), 2) == batches(open_table(path), 2)
 
 
 def test_the_quote_of_an_export_is_taken_off(tmp_path):
@@ -111,10 +128,11 @@ def test_estimated_rows_counts_lines_without_parsing(tmp_path):
         (b"a\tb\n1\t2\n", "wrong_separator"),
     ],
 )
-def test_csv_refusals(tmp_path, content, code):
+@pytest.mark.parametrize("read_ahead_rows", [None, 2])
+def test_csv_refusals(tmp_path, content, code, read_ahead_rows):
     path = tmp_path / "t.csv"
     path.write_bytes(content)
-    assert refusal_code(path) == code
+    assert refusal_code(path, read_ahead_rows=read_ahead_rows) == code
 
 
 def test_not_utf8_names_the_line(tmp_path):

@@ -232,6 +232,7 @@ def import_file(
                 Path(path),
                 original_name,
                 max_bytes=getattr(settings, "PAKAN_IMPORT_MAX_BYTES", None),
+                read_ahead_rows=BATCH_ROWS,
             )
     except TableRefused as refusal:
         return _refused(spec, refusal.errors)

@@ -15,7 +15,8 @@ import csv
 import datetime
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
@@ -73,10 +74,19 @@ class TableSource:
     # True when the CSV holds no quote, backslash, tab or carriage return: then no value holds
     # a character that PostgreSQL's text COPY format would need escaped.
     plain: bool = False
+    # Batches of this many records, already being read on polars' threads (see open_table).
+    read_ahead: tuple[int, Iterator[pl.DataFrame]] | None = field(default=None, repr=False)
 
     def batches(self, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pl.DataFrame]:
         if self.format is TableFormat.CSV:
-            raw = _csv_batches(self.path, self.header, batch_rows, self.quoted)
+            records, self.read_ahead = self.read_ahead, None
+            raw = _csv_batches(
+                self.path,
+                self.header,
+                batch_rows,
+                self.quoted,
+                records[1] if records and records[0] == batch_rows else None,
+            )
         else:
             raw = _xlsx_batches(self.path, self.header, batch_rows)
         for batch in raw:
@@ -100,8 +110,18 @@ class TableSource:
         return clean_cells(frame, names, self.apostrophes)
 
 
-def open_table(path: Path, original_name: str = "", *, max_bytes: int | None = None) -> TableSource:
-    """Check the file as a whole and read its header. Raises TableRefused."""
+def open_table(
+    path: Path,
+    original_name: str = "",
+    *,
+    max_bytes: int | None = None,
+    read_ahead_rows: int | None = None,
+) -> TableSource:
+    """Check the file as a whole and read its header. Raises TableRefused.
+
+    With `read_ahead_rows`, a CSV's first batches of that many rows are read on polars' threads
+    while this one checks the file's bytes: `batches(read_ahead_rows)` then starts at once.
+    """
     table_format = format_of(original_name or path.name)
     size = path.stat().st_size
     if size == 0:
@@ -113,7 +133,7 @@ def open_table(path: Path, original_name: str = "", *, max_bytes: int | None = N
     if start.startswith(OLE2_MAGIC):
         raise TableRefused.of("old_excel")
     if table_format is TableFormat.CSV:
-        return _open_csv(path, start)
+        return _open_csv(path, start, read_ahead_rows)
     return _open_xlsx(path, start)
 
 
@@ -172,15 +192,26 @@ def _unquoted(value: pl.Expr) -> pl.Expr:
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _open_csv(path: Path, start: bytes) -> TableSource:
+def _open_csv(path: Path, start: bytes, read_ahead_rows: int | None = None) -> TableSource:
     if start.startswith(UTF8_BOM):
         raise TableRefused.of("byte_order_mark")
     if start.startswith(UTF16_BOMS):
         raise TableRefused.of("utf16")
     if start.startswith(ZIP_MAGIC):
         raise TableRefused.of("workbook_named_csv")
-    scan = _scan_text(path)
-    header = _read_csv_header(path)
+    try:
+        header, header_refusal = _read_csv_header(path), None
+    except (TableRefused, UnicodeDecodeError) as refusal:
+        header, header_refusal = [], refusal
+    read_ahead = None
+    if header and read_ahead_rows:
+        # Started now, dropped unread if the scan refuses the file. A file polars cannot read
+        # is reported when its batches are read, as without reading ahead.
+        with suppress(pl.exceptions.PolarsError):
+            read_ahead = (read_ahead_rows, _csv_records(path, header, read_ahead_rows))
+    scan = _scan_text(path)  # its refusals come first: a file not in UTF-8, say
+    if header_refusal is not None:
+        raise header_refusal
     data_lines = scan.newlines if scan.ends_with_newline else scan.newlines + 1
     return TableSource(
         path,
@@ -190,6 +221,7 @@ def _open_csv(path: Path, start: bytes) -> TableSource:
         scan.quoted,
         scan.apostrophes,
         plain=not (scan.quoted or scan.escapable),
+        read_ahead=read_ahead,
     )
 
 
@@ -281,16 +313,27 @@ def _scan(path: Path, header: list[str], **options) -> pl.LazyFrame:
 
 
 def _csv_batches(
-    path: Path, header: list[str], batch_rows: int, quoted: bool = True
+    path: Path,
+    header: list[str],
+    batch_rows: int,
+    quoted: bool = True,
+    records: Iterator[pl.DataFrame] | None = None,
 ) -> Iterator[pl.DataFrame]:
-    frame = _scan(path, header, row_index_name=_RECORD_COLUMN)
     extra_lines = 0  # line breaks inside quoted values seen so far
     try:
-        for batch in frame.collect_batches(chunk_size=batch_rows):
+        if records is None:
+            records = _csv_records(path, header, batch_rows)
+        for batch in records:
             batch, extra_lines = _with_line_numbers(batch, header, extra_lines, quoted)
             yield batch
     except pl.exceptions.PolarsError as error:
         raise _malformed(path, len(header), error) from None
+
+
+def _csv_records(path: Path, header: list[str], batch_rows: int) -> Iterator[pl.DataFrame]:
+    """Batches of records numbered from 0; polars starts reading them at once."""
+    frame = _scan(path, header, row_index_name=_RECORD_COLUMN)
+    return frame.collect_batches(chunk_size=batch_rows)
 
 
 def _csv_columns(path: Path, header: list[str], names: list[str]) -> pl.DataFrame:
