@@ -333,6 +333,7 @@ class PostgresLoader(Loader):
         with connection.cursor() as cursor:
             for table in REBUILT:
                 aside.read_from(cursor, table)
+            aside.leaning_keys = keys_leaning_on(REBUILT)
             # Foreign-key checks still queued from earlier in the transaction must run first:
             # a table with pending checks cannot be altered. Later rows are checked at commit.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -403,6 +404,8 @@ class _SetAside:
     leaning_keys: list[tuple[str, str, str]] = field(default_factory=list)
 
     def read_from(self, cursor, table: str) -> None:
+        # The indexes that back no constraint of the table (another table's foreign key names
+        # the primary key's index too).
         cursor.execute(
             "SELECT index_class.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "JOIN pg_class index_class ON index_class.oid = i.indexrelid "
@@ -428,13 +431,6 @@ class _SetAside:
         # The primary key and unique constraints (the family book of a household).
         self.primary_keys += self._constraints(cursor, table, "p")
         self.unique_constraints += self._constraints(cursor, table, "u")
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-            "FROM pg_constraint WHERE contype = 'f' AND confrelid = %s::regclass "
-            "AND NOT conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
-            [table, list(REBUILT)],
-        )
-        self.leaning_keys += cursor.fetchall()
 
     @staticmethod
     def _constraints(cursor, table: str, kind: str) -> list[tuple[str, str, str]]:
@@ -446,16 +442,21 @@ class _SetAside:
         return cursor.fetchall()
 
 
-def tables_leaning_on(tables: tuple[str, ...]) -> list[str]:
-    """The other tables with a foreign key to one of `tables`, by name."""
+def keys_leaning_on(tables: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(table, name, definition) of the other tables' foreign keys to one of `tables`."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f' "
-            "AND confrelid::regclass::text = ANY(%s) AND NOT conrelid::regclass::text = ANY(%s) "
-            "ORDER BY 1",
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND confrelid::regclass::text = ANY(%s) "
+            "AND NOT conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
             [list(tables), list(tables)],
         )
-        return [name for (name,) in cursor.fetchall()]
+        return cursor.fetchall()
+
+
+def tables_leaning_on(tables: tuple[str, ...]) -> list[str]:
+    """The other tables with a foreign key to one of `tables`, by name."""
+    return sorted({table for table, _, _ in keys_leaning_on(tables)})
 
 
 class SqliteLoader(Loader):
