@@ -59,6 +59,7 @@ MINIMUM_WAGE_2025 = 2_500_000
 
 sys.path.insert(0, str(ROOT))
 from common import (  # noqa: E402
+    PhaseTimer,
     machine,
     measured_child,
     postgres_version,
@@ -211,25 +212,6 @@ def build_fund(workers: int, employers: int, month: datetime.date, seed: int) ->
 
 
 # --- (a) the billing, in a child process -------------------------------------------------------
-
-
-class PhaseTimer:
-    """Adds up the time spent in module functions (the billing's phases), nested calls
-    included in their caller's phase too."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    def wrap(self, owner, name: str, label: str) -> None:
-        original = getattr(owner, name)
-
-        def timed(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
-        setattr(owner, name, timed)
 
 
 def timed_phases() -> dict[str, float]:

@@ -112,3 +112,23 @@ def percentile(values: list[float], share: float) -> float:
     """The nearest-rank percentile: a value that was measured, never an interpolation."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+class PhaseTimer:
+    """Adds up the time spent in functions wrapped in place (a job's phases); a nested call
+    counts in its caller's phase too."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def wrap(self, owner, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
+
+        setattr(owner, name, timed)

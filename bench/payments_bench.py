@@ -36,7 +36,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from common import machine, postgres_version  # noqa: E402
+from common import PhaseTimer, machine, postgres_version  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/pakan_bench_payments"
 TARGET_SECONDS = 5.0
@@ -140,24 +140,6 @@ def write_statement(path: Path, employers: list, month: datetime.date, received_
     return len(rows)
 
 
-class Timer:
-    """Wraps module functions to add up the time spent in each (the import's phases)."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    def wrap(self, module, name: str, label: str) -> None:
-        original = getattr(module, name)
-
-        def timed(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
-        setattr(module, name, timed)
-
-
 def one_by_one(employers: list, sample: int, received_on: datetime.date) -> float:
     """Seconds per payment through record_payment (post + allocate per call)."""
     from pakan.accounts.models import Role, User
@@ -207,7 +189,7 @@ def main() -> None:
     with connection.cursor() as cursor:  # fresh statistics after the bulk set-up, as
         cursor.execute("ANALYZE")         # autovacuum would give a live database
 
-    timer = Timer()
+    timer = PhaseTimer()
     for name, label in (("read_statement", "read_and_check_file"),
                         ("resolve_payers", "resolve_references"),
                         ("_insert_payments", "insert_payments"),
@@ -217,7 +199,7 @@ def main() -> None:
                         ("allocate_for_debtors", "matching")):
         timer.wrap(payments, name, label)
     timer.wrap(payments.ledger, "post_many", "post_many")
-    matching_timer = Timer()  # the matching's own phases, inside allocate_for_debtors
+    matching_timer = PhaseTimer()  # the matching's own phases, inside allocate_for_debtors
     for name, label in MATCHING_PHASES:
         matching_timer.wrap(payments, name, label)
     officer = User.objects.create_user("bench_central", role=Role.CENTRAL_OFFICER,
